@@ -1,0 +1,86 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool01 = z.enum(['0', '1']).transform((v) => v === '1');
+const port = z.coerce.number().int().min(0).max(65535);
+const redisUrl = z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL');
+const csvList = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+const envSchema = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  REDIS_URL: redisUrl.optional(),
+  TELEMETRY_REDIS_URL: redisUrl.optional(),
+  REDIS_SENTINELS: z.string().optional(),
+  REDIS_MASTER_NAME: z.string().optional(),
+  REDIS_REPLICA_ACK: bool01.default(false),
+  DATA_DIR: z.string().min(1).default('./var'),
+  ARCHIVE_DIR: z.string().min(1).optional(),
+  LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
+  JURISDICTION_FILE: z.string().min(1).optional(),
+  GRID_CELL_METERS: z.coerce.number().int().min(50).max(5000).default(500),
+  TILE_URL: z.url().optional(),
+  TILE_CRS: z.enum(['wgs84', 'gcj02']).default('wgs84'),
+  ALLOWED_ORIGINS: csvList.default([]),
+  SESSION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  INGEST_KEYS: csvList.default([]),
+  INGEST_RATE_REQUESTS: z.coerce.number().int().min(1).default(100),
+  INGEST_RATE_EVENTS: z.coerce.number().int().min(1).default(50_000),
+  DEMO: bool01.default(false),
+  DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+type Env = z.infer<typeof envSchema>;
+
+/** The process configuration: parsed once, frozen. */
+export interface Config extends Omit<Env, 'REDIS_URL'> {
+  REDIS_URL: string;
+  TELEMETRY_REDIS_URL: string;
+  ARCHIVE_DIR: string;
+}
+
+/** Thrown when the environment is invalid; the message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once; `requireRedis` demands REDIS_URL (serve and worker need it). */
+export function parseConfig(env: NodeJS.ProcessEnv, opts: { requireRedis?: boolean } = {}): Readonly<Config> {
+  const parsed = envSchema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? '(env)');
+      problems.push(`${name}: ${issue.message} (got ${JSON.stringify(env[name] ?? null)})`);
+    }
+  }
+  if (opts.requireRedis !== false && !env.REDIS_URL) {
+    problems.push('REDIS_URL: required (npm start launches Redis itself; `serve` and `worker` need a URL)');
+  }
+  if (problems.length || !parsed.success) throw new ConfigError(problems);
+  const e = parsed.data;
+  const redis = e.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  return Object.freeze({
+    ...e,
+    REDIS_URL: redis,
+    TELEMETRY_REDIS_URL: e.TELEMETRY_REDIS_URL ?? redis,
+    ARCHIVE_DIR: e.ARCHIVE_DIR ?? path.join(e.DATA_DIR, 'archive'),
+    ALLOWED_ORIGINS: Object.freeze([...e.ALLOWED_ORIGINS]) as string[],
+    INGEST_KEYS: Object.freeze([...e.INGEST_KEYS]) as string[],
+  });
+}

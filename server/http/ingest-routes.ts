@@ -1,0 +1,68 @@
+import express, { Router, type Request } from 'express';
+import { ApiError } from './errors.js';
+import { bearer, digestKeys, matchKey } from '../auth/middleware.js';
+import { ingestBatch, type Grant, type IngestDeps } from '../ingest/pipeline.js';
+import { KeyRateLimiter } from './rate-limit.js';
+import type { Metrics } from './metrics.js';
+
+const MEDIA_TYPES = ['application/json', 'application/cloudevents+json', 'application/cloudevents-batch+json'];
+export const MAX_EVENTS = 1000;
+/** Types that only keys scoped to them may send (DESIGN §3): dispatch decisions belong to coordinators. */
+export const RESTRICTED_TYPES = new Set(['incident.dispatched']);
+
+/** Grant of a key from INGEST_KEYS: every type that is not restricted, any source. */
+const openGrant: Grant = { allows: (type) => !RESTRICTED_TYPES.has(type) };
+
+export interface IngestRouteDeps extends IngestDeps {
+  ingestKeys: readonly string[];
+  rate: { requests: number; events: number };
+  metrics: Metrics;
+}
+
+function mediaType(req: Request): string {
+  return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** POST /events: CloudEvents in structured or batch mode. */
+export function ingestRoutes(deps: IngestRouteDeps): Router {
+  const r = Router();
+  const keyDigests = digestKeys(deps.ingestKeys);
+  const limiter = new KeyRateLimiter(deps.rate.requests, deps.rate.events);
+  const json = express.json({ limit: '1mb', type: () => true, strict: false });
+
+  r.post('/events', (req, _res, next) => {
+    const token = bearer(req);
+    if (!token || !matchKey(token, keyDigests)) return next(new ApiError(401, 'unauthorized', 'a valid ingest key is required (Authorization: Bearer <key>)'));
+    const type = mediaType(req);
+    if (!MEDIA_TYPES.includes(type)) {
+      const binary = Object.keys(req.headers).some((h) => h.startsWith('ce-'));
+      return next(new ApiError(415, 'unsupported_media_type',
+        binary ? 'CloudEvents binary mode is not supported; send structured JSON' : `content type must be one of ${MEDIA_TYPES.join(', ')}`));
+    }
+    res_locals(req).key = token;
+    next();
+  }, json, async (req, res, next) => {
+    try {
+      const body: unknown = req.body;
+      const events = Array.isArray(body) ? body : [body];
+      if (events.length > MAX_EVENTS) throw new ApiError(413, 'too_many_events', `at most ${MAX_EVENTS} events per request`);
+      const limited = limiter.check(res_locals(req).key!, events.length);
+      if (!limited.ok) {
+        throw new ApiError(429, 'rate_limited', 'this key exceeds its rate', undefined, { 'Retry-After': String(limited.retryAfterSeconds) });
+      }
+      if (events.length === 0) throw new ApiError(400, 'invalid_events', 'no events in the request', { rejected: [] });
+      const started = process.hrtime.bigint();
+      const out = await ingestBatch(deps, events, openGrant);
+      deps.metrics.ingest(out, Number(process.hrtime.bigint() - started) / 1e9);
+      if (out.accepted.length + out.duplicates.length > 0) return res.status(202).json(out);
+      const allForbidden = out.rejected.every((x) => x.errors.some((e) => e.code === 'forbidden'));
+      if (allForbidden) throw new ApiError(403, 'forbidden', 'this key may not send these events', { rejected: out.rejected });
+      throw new ApiError(400, 'invalid_events', 'no event was acceptable', { rejected: out.rejected, warnings: out.warnings });
+    } catch (err) {
+      next(err);
+    }
+  });
+  return r;
+}
+
+const res_locals = (req: Request) => req as Request & { key?: string };

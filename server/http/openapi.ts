@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import {
+  errorBodySchema, healthSchema, incidentDetailSchema, incidentListQuerySchema, incidentListSchema, ingestResponseSchema,
+  logPageSchema, logQuerySchema, loginRequestSchema, loginResponseSchema, trailSchema, unitListQuerySchema, unitListSchema,
+} from '../../shared/api.js';
+import { cloudEventSchema, EVENT_DATA_SCHEMAS } from '../../shared/events.js';
+import { jurisdictionCollectionSchema } from '../../shared/jurisdiction.js';
+import { entrySchema } from '../../shared/objects.js';
+
+type Json = Record<string, unknown>;
+const schema = (s: z.ZodType): Json => {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any', target: 'openapi-3.0' }) as Json;
+  return rest;
+};
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const body = (name: string, description = 'OK') => ({ description, content: { 'application/json': { schema: ref(name) } } });
+const error = (description: string) => body('Error', description);
+
+/** Query parameters of an object schema, each with its JSON schema. */
+function queryParams(s: z.ZodObject): Json[] {
+  const js = schema(s) as { properties?: Record<string, Json>; required?: string[] };
+  return Object.entries(js.properties ?? {}).map(([name, p]) => ({ name, in: 'query', required: js.required?.includes(name) ?? false, schema: p }));
+}
+
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: 128 } };
+const authErrors = { 401: error('Not signed in'), 503: error('Redis unavailable') };
+
+/** The OpenAPI document, generated from the same zod schemas that validate requests. */
+export function openApiDocument(version: string): Json {
+  const eventTypes = Object.fromEntries(Object.entries(EVENT_DATA_SCHEMAS).map(([t, s]) => [`Data_${t.replace('.', '_')}`, schema(s)]));
+  return {
+    openapi: '3.0.3',
+    info: { title: "Ping'an Grid API", version, description: 'Real-time command center for grassroots social governance and public security.' },
+    servers: [{ url: '/api/v1' }],
+    components: {
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: 'pingan_sid' },
+        ingestKey: { type: 'http', scheme: 'bearer' },
+      },
+      schemas: {
+        Error: schema(errorBodySchema), CloudEvent: schema(cloudEventSchema), IngestResponse: schema(ingestResponseSchema),
+        Entry: schema(entrySchema), IncidentList: schema(incidentListSchema), IncidentDetail: schema(incidentDetailSchema),
+        UnitList: schema(unitListSchema), Trail: schema(trailSchema), LogPage: schema(logPageSchema), Health: schema(healthSchema),
+        LoginRequest: schema(loginRequestSchema), LoginResponse: schema(loginResponseSchema),
+        Jurisdictions: schema(jurisdictionCollectionSchema), ...eventTypes,
+      },
+    },
+    security: [{ session: [] }],
+    paths: {
+      '/health': { get: { summary: 'Liveness and readiness', security: [], responses: { 200: body('Health'), 503: body('Health', 'Not ready') } } },
+      '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text/plain exposition' } } } },
+      '/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3' } } } },
+      '/events': {
+        post: {
+          summary: 'Ingest CloudEvents (structured or batch mode, ≤ 1,000 events, ≤ 1 MiB)', security: [{ ingestKey: [] }],
+          description: `Event types: ${Object.keys(EVENT_DATA_SCHEMAS).join(', ')}. Data schemas: components Data_<type>.`,
+          requestBody: { required: true, content: {
+            'application/cloudevents+json': { schema: ref('CloudEvent') },
+            'application/cloudevents-batch+json': { schema: { type: 'array', items: ref('CloudEvent'), maxItems: 1000 } },
+            'application/json': { schema: { oneOf: [ref('CloudEvent'), { type: 'array', items: ref('CloudEvent') }] } },
+          } },
+          responses: {
+            202: body('IngestResponse', 'At least one event accepted or duplicate'), 400: error('No event acceptable (invalid_events)'),
+            401: error('Unknown key'), 403: error('Every event forbidden for this key'), 413: error('Too large'),
+            415: error('Unsupported content type'), 429: error('Rate limited (Retry-After)'), 503: error('Redis unavailable (Retry-After)'),
+          },
+        },
+      },
+      '/auth/login': { post: { security: [], requestBody: { content: { 'application/json': { schema: ref('LoginRequest') } } },
+        responses: { 200: body('LoginResponse'), 400: error('Invalid request'), 401: error('Wrong credentials'), 429: error('Throttled') } } },
+      '/auth/logout': { post: { responses: { 204: { description: 'Signed out' } } } },
+      '/me': { get: { responses: { 200: body('LoginResponse'), ...authErrors } } },
+      '/jurisdictions': { get: { summary: 'The jurisdiction tree as GeoJSON', security: [{ session: [] }, { ingestKey: [] }], responses: { 200: body('Jurisdictions'), ...authErrors } } },
+      '/incidents': { get: { parameters: queryParams(incidentListQuerySchema), responses: { 200: body('IncidentList'), 400: error('Invalid query'), 404: error('Scope not visible'), ...authErrors } } },
+      '/incidents/{id}': { get: { parameters: [idParam], responses: { 200: body('IncidentDetail'), 404: error('Not found or out of scope'), ...authErrors } } },
+      '/units': { get: { parameters: queryParams(unitListQuerySchema), responses: { 200: body('UnitList'), ...authErrors } } },
+      '/units/{id}/trail': { get: { parameters: [idParam], responses: { 200: body('Trail'), 404: error('Not found'), ...authErrors } } },
+      '/log': { get: { parameters: queryParams(logQuerySchema), responses: { 200: body('LogPage'), 400: error('Invalid query'), ...authErrors } } },
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import { Router } from 'express';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { incidentListQuerySchema, logQuerySchema, unitListQuerySchema, type IncidentListQuery } from '../../shared/api.js';
+import { objectId } from '../../shared/events.js';
+import type { Incident, Unit } from '../../shared/objects.js';
+import { isSeq } from '../../shared/seq.js';
+import { currentUser } from '../auth/middleware.js';
+import { entryForViewer, forViewer, inScope } from '../auth/scope.js';
+import type { JurisdictionTree } from '../geo/types.js';
+import { readLogPage, seqAtTime } from '../store/archive.js';
+import { decodeCursor, encodeCursor, listIncidents, readTimeline, type Cursor, type IncidentQuery } from '../store/incident-queries.js';
+import { keys } from '../store/keys.js';
+import { lastSeq } from '../store/log.js';
+import { readObject, readObjects } from '../store/objects.js';
+import type { PositionStore } from '../telemetry/positions.js';
+import { ApiError, notFound, parse } from './errors.js';
+
+export interface ReadDeps {
+  redis: Redis;
+  tree: JurisdictionTree;
+  positions: PositionStore;
+  archiveDir: string;
+}
+
+const idParams = z.object({ id: objectId });
+
+/** The scope a list runs in: the asked one if the user may see it, else their first scope. */
+function resolveScope(tree: JurisdictionTree, scopes: string[], asked: string | undefined): string[] {
+  if (asked === undefined) return scopes;
+  const chain = tree.chain(asked);
+  if (chain.length === 0 || !scopes.some((s) => chain.includes(s))) throw notFound(`jurisdiction ${asked}`);
+  return [asked];
+}
+
+/** Snapshots and reads: incidents, units, trails, the log. */
+export function readRoutes(deps: ReadDeps): Router {
+  const r = Router();
+  const { redis, tree } = deps;
+
+  r.get('/incidents', parse(incidentListQuerySchema, 'query', 'q'), async (_req, res) => {
+    const q = res.locals.q as IncidentListQuery;
+    const user = currentUser(res);
+    const scopes = resolveScope(tree, user.scopes, q.scope);
+    const cursor = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+    if (cursor === null) throw new ApiError(400, 'invalid_request', 'query.cursor: not a cursor from this API', { errors: [{ path: 'query.cursor', code: 'invalid_cursor', message: 'query.cursor: not a cursor from this API' }] });
+    const asOfSeq = await lastSeq(redis);
+    const page = await listInScopes(redis, scopes, { statuses: q.status, since: q.since, bbox: q.bbox, limit: q.limit, cursor });
+    res.json({ items: page.items.map((i) => forViewer(user, i)), nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null, asOfSeq });
+  });
+
+  r.get('/incidents/:id', parse(idParams, 'params', 'p'), async (_req, res) => {
+    const { id } = res.locals.p as { id: string };
+    const user = currentUser(res);
+    const asOfSeq = await lastSeq(redis);
+    const inc = await readObject<Incident>(redis, keys.object('incident', id));
+    if (!inc || !inScope(user, inc.jurisdiction)) throw notFound(`incident ${id}`);
+    const timeline = (await readTimeline(redis, keys.timeline('incident', id))).map((e) => entryForViewer(user, e));
+    res.json({ ...forViewer(user, inc), timeline, asOfSeq });
+  });
+
+  r.get('/units', parse(unitListQuerySchema, 'query', 'q'), async (_req, res) => {
+    const user = currentUser(res);
+    const scopes = resolveScope(tree, user.scopes, (res.locals.q as { scope?: string }).scope);
+    const asOfSeq = await lastSeq(redis);
+    const ids = new Set<string>();
+    for (const s of scopes) for (const id of await redis.zrange(keys.unitsIn(s), 0, -1)) ids.add(id);
+    const objs = await readObjects<Unit>(redis, [...ids].map((id) => keys.object('unit', id)));
+    const units = [...objs.values()].filter((u): u is Unit => u !== null);
+    const fixes = await deps.positions.latest(units.map((u) => u.id));
+    const now = Date.now();
+    const items = units.map((u) => {
+      const fix = fixes.get(u.id) ?? u.lastFix;
+      return { ...u, lastFix: fix, fixAgeSeconds: fix ? Math.max(0, Math.round((now - Date.parse(fix.at)) / 1000)) : null };
+    });
+    res.json({ items, asOfSeq });
+  });
+
+  r.get('/units/:id/trail', parse(idParams, 'params', 'p'), async (_req, res) => {
+    const { id } = res.locals.p as { id: string };
+    const unit = await readObject<Unit>(redis, keys.object('unit', id));
+    if (!unit || !inScope(currentUser(res), unit.jurisdiction)) throw notFound(`unit ${id}`);
+    res.json({ unitId: id, points: await deps.positions.trail(id) });
+  });
+
+  r.get('/log', parse(logQuerySchema, 'query', 'q'), async (_req, res) => {
+    const q = res.locals.q as { after?: string; limit: number };
+    const user = currentUser(res);
+    const after = q.after === undefined ? null : isSeq(q.after) ? q.after : seqAtTime(q.after);
+    const page = await readLogPage(redis, deps.archiveDir, after, q.limit);
+    const items = page.items.filter((e) => inScope(user, e.jurisdiction)).map((e) => entryForViewer(user, e));
+    res.json({ items, nextAfter: page.nextAfter });
+  });
+
+  return r;
+}
+
+/** Lists across several scopes: the same newest-first order and cursor, each incident once. */
+async function listInScopes(redis: Redis, scopes: string[], q: Omit<IncidentQuery, 'scope'>) {
+  if (scopes.length === 1) return listIncidents(redis, { ...q, scope: scopes[0]! });
+  const pages = await Promise.all(scopes.map((scope) => listIncidents(redis, { ...q, scope })));
+  const byId = new Map<string, Incident>();
+  for (const p of pages) for (const i of p.items) byId.set(i.id, i);
+  const key = (i: Incident): Cursor => ({ score: Date.parse(i.updatedAt), id: i.id });
+  const all = [...byId.values()].sort((a, b) => key(b).score - key(a).score || (a.id < b.id ? 1 : -1));
+  const more = all.length > q.limit || pages.some((p) => p.nextCursor !== null);
+  const items = all.slice(0, q.limit);
+  return { items, nextCursor: more && items.length ? key(items[items.length - 1]!) : null };
+}
+
+const jsonCache = new WeakMap<JurisdictionTree, string>();
+/** The tree as GeoJSON text, serialised once. */
+export function jurisdictionsJson(tree: JurisdictionTree): string {
+  let s = jsonCache.get(tree);
+  if (!s) {
+    s = JSON.stringify(tree.collection);
+    jsonCache.set(tree, s);
+  }
+  return s;
+}

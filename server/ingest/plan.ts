@@ -1,0 +1,179 @@
+import type { EventData, EventType, IncidentLifecycleType, ValidEvent } from '../../shared/events.js';
+import { INCIDENT_LIFECYCLE } from '../../shared/events.js';
+import type { Location } from '../../shared/jurisdiction.js';
+import type { Affect, Fix, Incident, PendingEntry, Unit } from '../../shared/objects.js';
+import type { JurisdictionTree } from '../geo/types.js';
+import { applyLifecycle, linkIncident, reportIncident, updateIncident } from '../incidents/incident-reducer.js';
+import { registerUnit, setUnitStatus } from '../incidents/unit-reducer.js';
+import { refuse, type FactContext, type Placement, type ReduceResult, type Refusal, type Warning } from '../incidents/types.js';
+import type { CommitEntry, Op } from '../store/commit.js';
+import { incidentMemberships, indexOps, unitMemberships } from '../store/indexes.js';
+import { keys } from '../store/keys.js';
+
+/** Objects read for a batch, by object key; null when known to be absent. */
+export type StateView = Map<string, Incident | Unit | null>;
+
+/** SLA clocks use receivedAt when the producer's clock is off by more than this. */
+const SKEW_MS = 2 * 60_000;
+const SNAP_METERS = 2000;
+
+export interface PlanEnv {
+  tree: JurisdictionTree;
+  receivedAt: Date;
+  /** latest telemetry fix of a unit, for status changes */
+  lastFix(unitId: string): Fix | null;
+}
+
+export type Plan = { ok: true; commit: Omit<CommitEntry, 'dedupe'>; warnings: Warning[]; writes: [string, Incident | Unit][] } | Refusal;
+
+const isLifecycle = (t: EventType): t is IncidentLifecycleType => (INCIDENT_LIFECYCLE as readonly string[]).includes(t);
+const d = <T extends EventType>(ev: ValidEvent, _t: T) => ev.data as EventData<T>;
+
+/** Object keys a fact's decision depends on. */
+export function keysFor(ev: ValidEvent): string[] {
+  const data = ev.data as Record<string, unknown>;
+  const out: string[] = [];
+  if (typeof data.incidentId === 'string') out.push(keys.object('incident', data.incidentId));
+  if (typeof data.duplicateOf === 'string') out.push(keys.object('incident', data.duplicateOf));
+  if (typeof data.caseRef === 'string') out.push(keys.object('incident', data.caseRef));
+  if (typeof data.unitId === 'string') out.push(keys.object('unit', data.unitId));
+  if (Array.isArray(data.unitIds)) for (const u of data.unitIds as string[]) out.push(keys.object('unit', u));
+  return out;
+}
+
+/** Keys of units attached to incidents already in the view (read in a second round). */
+export function attachedUnitKeys(ev: ValidEvent, state: StateView): string[] {
+  if (!isLifecycle(ev.type)) return [];
+  const inc = state.get(keys.object('incident', (ev.data as { incidentId: string }).incidentId)) as Incident | null | undefined;
+  return (inc?.unitIds ?? []).map((u) => keys.object('unit', u));
+}
+
+/** Places a location in the tree; refuses locations more than 2 km outside every grid. */
+export function place(tree: JurisdictionTree, loc: Location): Placement | Refusal {
+  const m = tree.locate(loc.lat, loc.lon, SNAP_METERS);
+  if (!m) return refuse('location_out_of_area', 'location lies outside every grid (more than 2 km away)', 'data.location');
+  return { location: loc, gridId: m.gridId, chain: m.chain, areaType: tree.get(m.gridId)?.areaType ?? null, outOfArea: m.outOfArea };
+}
+
+/** Reduces one valid fact against the view and builds its commit. Pure. */
+export function planFact(ev: ValidEvent, state: StateView, env: PlanEnv, mode: 'lenient' | 'strict' = 'lenient'): Plan {
+  const receivedAt = env.receivedAt.toISOString();
+  const time = ev.time ? new Date(Date.parse(ev.time)).toISOString() : receivedAt;
+  const clockSkew = Math.abs(Date.parse(time) - env.receivedAt.getTime()) > SKEW_MS;
+  const loc = (ev.data as { location?: Location }).location;
+  let placement: Placement | null = null;
+  if (loc) {
+    const p = place(env.tree, loc);
+    if ('ok' in p) return p;
+    placement = p;
+  }
+  const ctx: FactContext = {
+    source: ev.source, time, receivedAt, clockSkew, placement,
+    cityChain: [env.tree.cityId],
+    chainOf: (id) => env.tree.chain(id),
+    areaTypeOf: (id) => env.tree.get(id)?.areaType ?? null,
+  };
+  const get = <T extends Incident | Unit>(kind: 'incident' | 'unit', id: string) => (state.get(keys.object(kind, id)) ?? null) as T | null;
+
+  const result = reduce(ev, ctx, get, env, mode);
+  if (!result.ok) return result;
+  return build(ev, result, state, { time, receivedAt, clockSkew }, placement);
+}
+
+type Getter = <T extends Incident | Unit>(kind: 'incident' | 'unit', id: string) => T | null;
+
+function reduce(ev: ValidEvent, ctx: FactContext, get: Getter, env: PlanEnv, mode: 'lenient' | 'strict'): ReduceResult {
+  switch (ev.type) {
+    case 'incident.reported': {
+      const data = d(ev, 'incident.reported');
+      return reportIncident(data, get('incident', data.incidentId), ctx);
+    }
+    case 'incident.updated': {
+      const data = d(ev, 'incident.updated');
+      return updateIncident(data, get('incident', data.incidentId), ctx);
+    }
+    case 'incident.linked': {
+      const data = d(ev, 'incident.linked');
+      return linkIncident(data, get('incident', data.incidentId), get('incident', data.duplicateOf), ctx);
+    }
+    case 'unit.registered': {
+      const data = d(ev, 'unit.registered');
+      return registerUnit(data, get('unit', data.unitId), ctx);
+    }
+    case 'unit.status': {
+      const data = d(ev, 'unit.status');
+      return setUnitStatus(data, get('unit', data.unitId), ctx, env.lastFix(data.unitId));
+    }
+    default:
+      if (isLifecycle(ev.type)) {
+        const data = d(ev, 'incident.dispatched');
+        const incident = get<Incident>('incident', data.incidentId);
+        const ids = new Set([...(data.unitIds ?? []), ...(incident?.unitIds ?? [])]);
+        const units = new Map<string, Unit>();
+        for (const id of ids) {
+          const u = get<Unit>('unit', id);
+          if (u) units.set(id, u);
+        }
+        return applyLifecycle({ type: ev.type, data, incident, units, mode }, ctx);
+      }
+      return recordOnly(ev, ctx, get);
+  }
+}
+
+/** Facts this projection does not hold objects for yet: recorded, placed by location or referent. */
+function recordOnly(ev: ValidEvent, ctx: FactContext, get: Getter): ReduceResult {
+  const data = ev.data as Record<string, unknown>;
+  let jurisdiction = ctx.placement?.chain;
+  if (!jurisdiction && typeof data.caseRef === 'string') jurisdiction = get<Incident>('incident', data.caseRef)?.jurisdiction;
+  if (!jurisdiction && typeof data.unitId === 'string') jurisdiction = get<Unit>('unit', data.unitId)?.jurisdiction;
+  for (const field of ['jurisdictionId', 'district'] as const) {
+    if (jurisdiction || typeof data[field] !== 'string') continue;
+    const chain = ctx.chainOf(data[field] as string);
+    if (chain.length === 0) return refuse('unknown_jurisdiction', `${field} "${String(data[field])}" is not a known jurisdiction`, `data.${field}`);
+    jurisdiction = chain;
+  }
+  return { ok: true, incident: null, units: [], stale: false, jurisdiction: jurisdiction ?? ctx.cityChain, outOfArea: ctx.placement?.outOfArea || undefined, warnings: [] };
+}
+
+function build(
+  ev: ValidEvent, r: Extract<ReduceResult, { ok: true }>, state: StateView,
+  t: { time: string; receivedAt: string; clockSkew: boolean }, placement: Placement | null,
+): Plan {
+  const checks: CommitEntry['checks'] = [];
+  const depends = new Set([...keysFor(ev), ...r.units.map((u) => keys.object('unit', u.id))]);
+  for (const key of depends) checks.push({ key, expected: state.get(key)?.version ?? 0 });
+  const ops: Op[] = [];
+  const affects: Affect[] = [];
+  const writes: [string, Incident | Unit][] = [];
+  const inc = r.incident;
+  if (inc) {
+    const key = keys.object('incident', inc.id);
+    const before = state.get(key) as Incident | null | undefined;
+    if (!r.stale && before?.version !== inc.version) {
+      ops.push({ op: 'H', key, version: inc.version, json: JSON.stringify(inc) });
+      ops.push(...indexOps(before ? incidentMemberships(before) : [], incidentMemberships(inc)));
+      affects.push({ kind: 'incident', id: inc.id, version: inc.version });
+      writes.push([key, inc]);
+    }
+    ops.push({ op: 'TL', key: keys.timeline('incident', inc.id) });
+  }
+  for (const u of r.units) {
+    const key = keys.object('unit', u.id);
+    const before = state.get(key) as Unit | null | undefined;
+    ops.push({ op: 'H', key, version: u.version, json: JSON.stringify(u) });
+    ops.push(...indexOps(before ? unitMemberships(before) : [], unitMemberships(u)));
+    affects.push({ kind: 'unit', id: u.id, version: u.version });
+    writes.push([key, u]);
+  }
+  const entry: PendingEntry = {
+    id: ev.id, source: ev.source, type: ev.type, time: t.time, receivedAt: t.receivedAt,
+    jurisdiction: r.jurisdiction, affects, data: ev.data as Record<string, unknown>,
+  };
+  if (ev.subject !== undefined) entry.subject = ev.subject;
+  if (Object.keys(ev.extensions).length) entry.extensions = ev.extensions;
+  if (r.outOfArea || placement?.outOfArea) entry.outOfArea = true;
+  if (r.movedFrom) entry.movedFrom = r.movedFrom;
+  if (t.clockSkew) entry.clockSkew = true;
+  if (r.stale) entry.stale = true;
+  return { ok: true, commit: { checks, entry, ops }, warnings: r.warnings, writes };
+}

@@ -1,0 +1,76 @@
+// Queue names, job defaults and schedules. With the processors, the only code that imports
+// bullmq (DESIGN §12): everything else goes through these helpers.
+import { Queue, UnrecoverableError, Worker, type DefaultJobOptions, type Job } from 'bullmq';
+import { bullmqConnectionOptions } from '../redis/connections.js';
+
+export const QUEUE_NAMES = { maintenance: 'maintenance' } as const;
+export const MAINTENANCE_JOBS = { archive: 'archive' } as const;
+export type MaintenanceJobName = (typeof MAINTENANCE_JOBS)[keyof typeof MAINTENANCE_JOBS];
+export type MaintenanceJob = Job<Record<string, never>, unknown, string>;
+export type MaintenanceProcessor = (job: MaintenanceJob) => Promise<unknown>;
+
+/** Bounded job history (DESIGN §2) and retries with backoff for transient failures. */
+export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: 1_000,
+  removeOnFail: 10_000,
+};
+
+export const ARCHIVE_EVERY_MS = 60 * 60_000;
+const ARCHIVE_SCHEDULER_ID = 'archive';
+
+export function openMaintenanceQueue(redisUrl: string): Queue<Record<string, never>, unknown, string> {
+  return new Queue(QUEUE_NAMES.maintenance, {
+    connection: bullmqConnectionOptions(redisUrl),
+    defaultJobOptions: DEFAULT_JOB_OPTIONS,
+  });
+}
+
+/** Creates or updates the hourly archive scheduler; safe to call from every worker at start. */
+export async function ensureMaintenanceSchedules(queue: Queue<Record<string, never>, unknown, string>): Promise<void> {
+  await queue.upsertJobScheduler(
+    ARCHIVE_SCHEDULER_ID,
+    { every: ARCHIVE_EVERY_MS },
+    { name: MAINTENANCE_JOBS.archive, data: {}, opts: DEFAULT_JOB_OPTIONS },
+  );
+}
+
+/**
+ * An archive run now (worker start, tests, admin). Deduplicated while one is waiting or
+ * running, so N workers starting together queue one run, not N.
+ */
+export async function enqueueArchiveNow(queue: Queue<Record<string, never>, unknown, string>): Promise<string | undefined> {
+  const job = await queue.add(MAINTENANCE_JOBS.archive, {}, { deduplication: { id: 'archive-now' } });
+  return job.id;
+}
+
+/** The archive scheduler's interval and next run, for inspection; null when it does not exist. */
+export async function archiveSchedule(
+  queue: Queue<Record<string, never>, unknown, string>,
+): Promise<{ every: number | null; next: number | null } | null> {
+  const s = await queue.getJobScheduler(ARCHIVE_SCHEDULER_ID);
+  if (!s) return null;
+  return { every: s.every ?? null, next: s.next ?? null };
+}
+
+/** A worker for the maintenance queue; each job name runs its processor, an unknown name fails for good. */
+export function createMaintenanceWorker(
+  redisUrl: string,
+  processors: Record<MaintenanceJobName, MaintenanceProcessor>,
+): Worker<Record<string, never>, unknown, string> {
+  const byName: Partial<Record<string, MaintenanceProcessor>> = processors;
+  return new Worker<Record<string, never>, unknown, string>(
+    QUEUE_NAMES.maintenance,
+    async (job) => {
+      const run = byName[job.name];
+      if (!run) throw new UnrecoverableError(`no processor for maintenance job "${job.name}"`);
+      return run(job);
+    },
+    {
+      connection: bullmqConnectionOptions(redisUrl),
+      // maintenance jobs are few and heavy; one at a time per process keeps I/O predictable
+      concurrency: 1,
+    },
+  );
+}

@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { createApp, type AppDeps } from './app.js';
+import { seedDemoUsers } from './auth/demo-users.js';
+import type { Config } from './config.js';
+import { loadJurisdictions } from './geo/tree.js';
+import type { JurisdictionTree } from './geo/types.js';
+import { Metrics } from './http/metrics.js';
+import { LogTail } from './live/log-tail.js';
+import { createLogger, type Logger } from './logger.js';
+import { commandConnection, tailConnection, telemetryConnection } from './redis/connections.js';
+import { ensureLogEpoch, lastSeq } from './store/log.js';
+import { RetentionGuard } from './store/retention.js';
+import { PositionStore } from './telemetry/positions.js';
+import { VERSION } from './version.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  server: Server;
+  deps: AppDeps;
+  /** the demo password in force (demo mode only) */
+  demoPassword: string | null;
+  close(): Promise<void>;
+}
+
+const DEFAULT_CLIENT_DIR = fileURLToPath(new URL('../dist/client', import.meta.url));
+
+async function retry<T>(what: string, log: Logger, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt === 1 || attempt % 10 === 0) log.warn(`${what} failed; retrying`, (err as Error).message);
+      await new Promise((r) => setTimeout(r, Math.min(250 * attempt, 2000)));
+    }
+  }
+}
+
+/** Starts one server instance: connections by role, the tail, demo seeding, HTTP on config.PORT (0: a free port). */
+export async function startServer(
+  config: Readonly<Config>,
+  opts: { log?: Logger; tree?: JurisdictionTree; clientDir?: string } = {},
+): Promise<RunningServer> {
+  const log = opts.log ?? createLogger(config.LOG_LEVEL, 'server');
+  const redis = commandConnection(config.REDIS_URL);
+  const telemetry = telemetryConnection(config.TELEMETRY_REDIS_URL);
+  const tree = opts.tree ?? loadJurisdictions(config.JURISDICTION_FILE);
+  const positions = new PositionStore(telemetry, redis);
+  const tail = new LogTail(tailConnection(config.REDIS_URL));
+  const retention = new RetentionGuard(redis, { retentionDays: config.LOG_RETENTION_DAYS });
+  let ready = !config.DEMO;
+  const deps: AppDeps = {
+    config, redis, telemetry, tree, positions, tail, retention, log, version: VERSION,
+    ready: () => ready, clientDir: opts.clientDir ?? DEFAULT_CLIENT_DIR, metrics: new Metrics(true),
+  };
+  await retry('connecting to Redis', log, () => ensureLogEpoch(redis));
+  tail.start(await retry('reading the log head', log, () => lastSeq(redis)));
+  retention.start();
+  let demoPassword: string | null = null;
+  if (config.DEMO) {
+    demoPassword = config.DEMO_PASSWORD ?? randomBytes(9).toString('base64url');
+    await retry('seeding demo users', log, () => seedDemoUsers(redis, tree, demoPassword!));
+    if (!config.DEMO_PASSWORD) log.info(`demo password (random, set DEMO_PASSWORD to choose one): ${demoPassword}`);
+    ready = true;
+  }
+  const server = createServer(createApp(deps));
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+  return {
+    url: `http://${host}:${port}`, port, server, deps, demoPassword,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      retention.stop();
+      await tail.stop();
+      redis.disconnect();
+      telemetry.disconnect();
+    },
+  };
+}

@@ -1,0 +1,193 @@
+import { HOUR, MINUTE, scaled, type SimContext } from './context.js';
+import type { SimIncident } from './incidents.js';
+import type { Rng } from './random.js';
+import type { Fleet, SimUnit } from './units.js';
+
+/** Median on-scene minutes by category; the rest take ON_SCENE_DEFAULT. */
+const ON_SCENE_MIN: Record<string, number> = {
+  traffic: 12, theft: 15, dispute: 18, fight: 18, fire: 35, missing_person: 45,
+  domestic_violence: 25, burglary: 25, robbery: 30, assault: 25,
+};
+const ON_SCENE_DEFAULT = 15;
+/**
+ * Share of incidents that need a patrol unit on scene. The rest are settled by phone or
+ * handed to other departments (fraud desks, traffic police, 12345 hotline agencies), as most
+ * calls are; without this, 50 units could not keep up with the evening peak.
+ */
+const NEEDS_UNIT_BY_CATEGORY: Record<string, number> = { fraud: 0.2, traffic: 0.6, dispute: 0.7, noise_complaint: 0.5 };
+const NEEDS_UNIT_BY_CHANNEL: Record<string, number> = { 'sim/12345': 0.3, 'sim/grid': 0.5, 'sim/video': 0.8 };
+const REMOTE_OUTCOMES = ['已电话回访，指导报警人处置', '已转交相关部门办理', '已指导报警人到派出所报案'];
+/** Walking units are only sent to nearby incidents. */
+const MAX_ETA_MS = { car: 30 * MINUTE, bike: 20 * MINUTE, foot: 15 * MINUTE, community_patrol: 15 * MINUTE } as const;
+const CANCEL_SHARE = 0.04;
+const UNLOCATABLE_SHARE = 0.25;
+/** Callers give up (or another force handles it) when nobody came for this long. */
+const GIVE_UP_AFTER = 3 * HOUR;
+const OUTCOMES = ['现场处置完毕', '已调解，双方和解', '已移交相关部门处理', '已开具受案回执', '经核实为误报'];
+
+/**
+ * What the units do about incidents: the nearest available unit self-assigns and drives
+ * there, reports arrival, clears the scene, and the call centre closes the case. The
+ * simulator never sends `incident.dispatched` (reserved for scoped keys); a unit announcing
+ * itself `en_route` is a terminal fact the lenient reducer accepts.
+ */
+export class IncidentResponse {
+  private readonly open = new Map<string, SimIncident>();
+  private waiting: SimIncident[] = [];
+  private fleet: Fleet | undefined;
+
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly rng: Rng,
+    private readonly onClosed: (incident: SimIncident, at: number) => void,
+  ) {}
+
+  attach(fleet: Fleet): void {
+    this.fleet = fleet;
+  }
+
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  get waitingCount(): number {
+    return this.waiting.length;
+  }
+
+  /** Open incidents, oldest first: leaders supervise what drags on. */
+  openIncidents(): SimIncident[] {
+    return [...this.open.values()];
+  }
+
+  reported(incident: SimIncident, at: number): void {
+    this.open.set(incident.id, incident);
+    const rng = this.rng;
+    // Call-taking: the operator confirms details before units are sent.
+    const intake = scaled(this.ctx, rng.range(20_000, 90_000));
+    if (!incident.located) {
+      if (rng.chance(UNLOCATABLE_SHARE)) {
+        this.ctx.scheduler.at(at + scaled(this.ctx, rng.range(3, 10) * MINUTE), (t) => this.cancel(incident, t, '无法定位，报警人失联'));
+        return;
+      }
+      this.ctx.scheduler.at(at + scaled(this.ctx, rng.range(1, 5) * MINUTE), (t) => {
+        if (incident.state !== 'waiting') return;
+        this.ctx.sink.emit('incident.updated', incident.source, t, {
+          incidentId: incident.id, location: incident.location, address: incident.address,
+        });
+        this.ctx.scheduler.at(t + intake, (t2) => this.enqueue(incident, t2));
+      });
+    } else if (rng.chance(needsUnitShare(incident))) {
+      this.ctx.scheduler.at(at + intake, (t) => this.enqueue(incident, t));
+    } else {
+      this.ctx.scheduler.at(at + scaled(this.ctx, rng.range(10, 60) * MINUTE), (t) => this.settleRemotely(incident, t));
+      return;
+    }
+    if (rng.chance(CANCEL_SHARE)) {
+      this.ctx.scheduler.at(at + scaled(this.ctx, rng.range(2, 15) * MINUTE), (t) => this.cancel(incident, t, '报警人撤警'));
+    }
+    this.ctx.scheduler.at(at + scaled(this.ctx, GIVE_UP_AFTER), (t) => {
+      if (incident.state === 'waiting') this.cancel(incident, t, '警情已由其他力量处置');
+    });
+  }
+
+  /** Matches waiting incidents (most urgent, then oldest) with the closest free unit. */
+  assign(at: number): void {
+    if (this.waiting.length === 0 || !this.fleet) return;
+    const fleet = this.fleet;
+    const free = fleet.available();
+    if (free.length === 0) return;
+    this.waiting.sort((a, b) => a.priority - b.priority || a.reportedAt - b.reportedAt);
+    const still: SimIncident[] = [];
+    for (const incident of this.waiting) {
+      let best: SimUnit | undefined;
+      let bestEta = Infinity;
+      for (const u of free) {
+        const eta = fleet.etaMs(u, incident.location);
+        if (eta < bestEta && eta <= MAX_ETA_MS[u.kind]) {
+          best = u;
+          bestEta = eta;
+        }
+      }
+      if (!best) {
+        still.push(incident);
+        continue;
+      }
+      free.splice(free.indexOf(best), 1);
+      this.dispatch(incident, best, at);
+    }
+    this.waiting = still;
+  }
+
+  /** Called by the fleet when a responding unit reaches its incident. */
+  arrived(unit: SimUnit, at: number): void {
+    const incident = unit.incidentId ? this.open.get(unit.incidentId) : undefined;
+    if (!incident || incident.state !== 'assigned') {
+      this.fleet?.release(unit, at);
+      return;
+    }
+    incident.state = 'on_scene';
+    this.ctx.sink.emit('incident.arrived', 'sim/terminal', at, { incidentId: incident.id, unitIds: [unit.id], by: unit.id });
+    this.fleet?.setStatus(unit, 'on_scene', at);
+    const median = (ON_SCENE_MIN[incident.category] ?? ON_SCENE_DEFAULT) * (incident.priority === 1 ? 1.5 : 1);
+    const onScene = scaled(this.ctx, this.rng.logNormal(median, 0.4) * MINUTE);
+    this.ctx.scheduler.at(at + onScene, (t) => this.resolve(incident, unit, t));
+  }
+
+  private enqueue(incident: SimIncident, at: number): void {
+    if (incident.state !== 'waiting') return;
+    this.waiting.push(incident);
+    this.assign(at);
+  }
+
+  private dispatch(incident: SimIncident, unit: SimUnit, at: number): void {
+    incident.state = 'assigned';
+    incident.unitId = unit.id;
+    this.fleet?.respond(unit, incident.id, incident.location, at);
+    this.ctx.sink.emit('incident.en_route', 'sim/terminal', at, { incidentId: incident.id, unitIds: [unit.id], by: unit.id });
+    this.fleet?.setStatus(unit, 'en_route', at);
+  }
+
+  /** Closed without a unit: the call centre or another department dealt with it. */
+  private settleRemotely(incident: SimIncident, at: number): void {
+    if (incident.state !== 'waiting') return;
+    incident.state = 'resolved';
+    this.ctx.sink.emit('incident.resolved', incident.source, at, { incidentId: incident.id, note: this.rng.pick(REMOTE_OUTCOMES) });
+    this.close(incident, at);
+  }
+
+  private resolve(incident: SimIncident, unit: SimUnit, at: number): void {
+    if (incident.state !== 'on_scene') return;
+    incident.state = 'resolved';
+    this.ctx.sink.emit('incident.resolved', 'sim/terminal', at, {
+      incidentId: incident.id, unitIds: [unit.id], by: unit.id, note: this.rng.pick(OUTCOMES),
+    });
+    this.fleet?.release(unit, at);
+    this.close(incident, at);
+  }
+
+  private close(incident: SimIncident, at: number): void {
+    this.ctx.scheduler.at(at + scaled(this.ctx, this.rng.range(2, 15) * MINUTE), (t) => {
+      incident.state = 'closed';
+      this.open.delete(incident.id);
+      this.ctx.sink.emit('incident.closed', incident.source, t, { incidentId: incident.id });
+      this.onClosed(incident, t);
+    });
+  }
+
+  private cancel(incident: SimIncident, at: number, note: string): void {
+    if (incident.state !== 'waiting' && incident.state !== 'assigned') return;
+    const unit = incident.unitId ? this.fleet?.units.find((u) => u.id === incident.unitId) : undefined;
+    const wasAssigned = incident.state === 'assigned';
+    incident.state = 'cancelled';
+    this.open.delete(incident.id);
+    this.waiting = this.waiting.filter((i) => i !== incident);
+    this.ctx.sink.emit('incident.cancelled', incident.source, at, {
+      incidentId: incident.id, note, ...(wasAssigned && unit ? { unitIds: [unit.id] } : {}),
+    });
+    if (wasAssigned && unit && unit.incidentId === incident.id) this.fleet?.release(unit, at);
+  }
+}
+
+function needsUnitShare(incident: SimIncident): number {
+  return (NEEDS_UNIT_BY_CATEGORY[incident.category] ?? 0.8) * (NEEDS_UNIT_BY_CHANNEL[incident.source] ?? 1);
+}

@@ -1,0 +1,83 @@
+import type { PendingEntry } from '../../shared/objects.js';
+import type { ScriptedRedis } from './scripts.js';
+
+/** One write the commit script performs after appending the entry. */
+export type Op =
+  | { op: 'H'; key: string; version: number; json: string }
+  | { op: 'TL'; key: string }
+  | { op: 'ZA'; key: string; score: number; member: string }
+  | { op: 'ZR'; key: string; member: string }
+  | { op: 'GA'; key: string; lon: number; lat: number; member: string }
+  | { op: 'SA' | 'SR'; key: string; member: string }
+  | { op: 'SX'; key: string; ttlSeconds: number }
+  | { op: 'DL'; key: string };
+
+/** Everything the script needs to commit one entry. */
+export interface CommitEntry {
+  dedupe: { key: string; hash: string; ttlSeconds: number } | null;
+  /** object keys and the version each must have now (0: must not exist) */
+  checks: { key: string; expected: number }[];
+  entry: PendingEntry;
+  ops: Op[];
+}
+
+export type CommitResult = { status: 'ok' | 'dup' | 'idc'; seq: string };
+export interface CommitOutcome {
+  /** results for the entries before the conflict (all of them when there was none) */
+  results: CommitResult[];
+  conflict: { key: string; current: number } | null;
+}
+
+function opArgs(o: Op): (string | number)[] {
+  switch (o.op) {
+    case 'H': return ['H', o.key, o.version, o.json];
+    case 'TL': return ['TL', o.key];
+    case 'ZA': return ['ZA', o.key, o.score, o.member];
+    case 'ZR': return ['ZR', o.key, o.member];
+    case 'GA': return ['GA', o.key, o.lon, o.lat, o.member];
+    case 'SA': case 'SR': return [o.op, o.key, o.member];
+    case 'SX': return ['SX', o.key, o.ttlSeconds];
+    case 'DL': return ['DL', o.key];
+  }
+}
+
+/** Flattens entries into the script's ARGV (see commit.lua). */
+export function encodeCommit(entries: readonly CommitEntry[], minId: string | null): (string | number)[] {
+  const argv: (string | number)[] = [minId ?? '', entries.length];
+  for (const e of entries) {
+    argv.push(e.dedupe?.key ?? '', e.dedupe?.hash ?? '', e.dedupe?.ttlSeconds ?? 0, e.checks.length);
+    for (const c of e.checks) argv.push(c.key, c.expected);
+    argv.push(JSON.stringify(e.entry));
+    const ops = e.ops.flatMap(opArgs);
+    argv.push(ops.length, ...ops);
+  }
+  return argv;
+}
+
+/** Parses the script's reply. */
+export function decodeCommit(reply: unknown): CommitOutcome {
+  if (!Array.isArray(reply)) throw new Error('commit: unexpected reply');
+  const results: CommitResult[] = [];
+  for (const r of reply as string[][]) {
+    const [status, a, b] = r;
+    if (status === 'conflict') return { results, conflict: { key: String(a), current: Number(b) } };
+    if (status !== 'ok' && status !== 'dup' && status !== 'idc') throw new Error(`commit: bad status ${status}`);
+    results.push({ status, seq: String(a) });
+  }
+  return { results, conflict: null };
+}
+
+/** Commits entries in order in one atomic script call. */
+export async function commit(
+  redis: ScriptedRedis,
+  entries: readonly CommitEntry[],
+  opts: { minId: string | null; replicaAck?: boolean },
+): Promise<CommitOutcome> {
+  if (entries.length === 0) return { results: [], conflict: null };
+  const reply = await redis.pinganCommit(...encodeCommit(entries, opts.minId));
+  const outcome = decodeCommit(reply);
+  if (opts.replicaAck && outcome.results.some((r) => r.status === 'ok')) {
+    await redis.call('WAIT', '1', '100');
+  }
+  return outcome;
+}

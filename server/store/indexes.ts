@@ -1,0 +1,42 @@
+import type { Incident, Unit } from '../../shared/objects.js';
+import { isOpen } from '../incidents/lifecycle.js';
+import type { Op } from './commit.js';
+import { keys } from './keys.js';
+
+/** One index membership of an object. */
+type Membership =
+  | { type: 'z'; key: string; score: number; member: string }
+  | { type: 'geo'; key: string; lon: number; lat: number; member: string };
+
+/** Indexes an incident belongs to: per (jurisdiction, status) by last change, open ones by place. */
+export function incidentMemberships(i: Incident): Membership[] {
+  const score = Date.parse(i.updatedAt);
+  const out: Membership[] = i.jurisdiction.map((j) => ({ type: 'z', key: keys.incidentsByStatus(j, i.status), score, member: i.id }));
+  if (isOpen(i.status)) {
+    if (i.location) out.push({ type: 'geo', key: keys.incidentsOpenGeo, lon: i.location.lon, lat: i.location.lat, member: i.id });
+    else out.push({ type: 'z', key: keys.incidentsUnlocated, score: Date.parse(i.reportedAt), member: i.id });
+  }
+  return out;
+}
+
+/** Indexes a unit belongs to: its owning jurisdiction chain. */
+export function unitMemberships(u: Unit): Membership[] {
+  return u.jurisdiction.map((j) => ({ type: 'z', key: keys.unitsIn(j), score: 0, member: u.id }));
+}
+
+/** Ops that move an object from its old memberships to its new ones. */
+export function indexOps(before: Membership[], after: Membership[]): Op[] {
+  const keep = new Set(after.map((m) => m.key));
+  const ops: Op[] = [];
+  for (const m of before) if (!keep.has(m.key)) ops.push({ op: 'ZR', key: m.key, member: m.member });
+  const had = new Map(before.map((m) => [m.key, m]));
+  for (const m of after) {
+    const old = had.get(m.key);
+    if (m.type === 'z') {
+      if (old?.type !== 'z' || old.score !== m.score) ops.push({ op: 'ZA', key: m.key, score: m.score, member: m.member });
+    } else if (old?.type !== 'geo' || old.lon !== m.lon || old.lat !== m.lat) {
+      ops.push({ op: 'GA', key: m.key, lon: m.lon, lat: m.lat, member: m.member });
+    }
+  }
+  return ops;
+}

@@ -1,0 +1,34 @@
+import { createHash } from 'node:crypto';
+import type { ObjectKind } from '../../shared/objects.js';
+
+/** Every Redis key of the durable store, in one place (no keyPrefix: BullMQ refuses it). */
+export const keys = {
+  log: 'log',
+  logEpoch: 'log:epoch',
+  /** seq of the last entry written to the archive: trimming never passes it */
+  archivedThrough: 'log:archived',
+  object: (kind: ObjectKind, id: string) => `obj:${kind}:${id}`,
+  timeline: (kind: ObjectKind, id: string) => `tl:${kind}:${id}`,
+  dedupe: (source: string, id: string) => `dd:${createHash('sha1').update(source).update('\n').update(id).digest('hex')}`,
+  incidentsByStatus: (jurisdiction: string, status: string) => `idx:incident:${jurisdiction}:${status}`,
+  incidentsUnlocated: 'idx:incident:unlocated',
+  incidentsOpenGeo: 'geo:incident:open',
+  unitsIn: (jurisdiction: string) => `idx:unit:${jurisdiction}`,
+  unitFix: (unitId: string) => `fix:${unitId}`,
+  user: (username: string) => `user:${username}`,
+  users: 'users',
+  session: (sid: string) => `sess:${sid}`,
+  userSessions: (userId: string) => `user:sessions:${userId}`,
+  workerHeartbeat: 'workers:heartbeat',
+  demoSeeded: 'demo:seeded',
+} as const;
+
+/** Keys of the telemetry (volatile) store. */
+export const telemetryKeys = {
+  position: (unitId: string) => `pos:${unitId}`,
+  trail: (unitId: string) => `trail:${unitId}`,
+  unitsGeo: 'geo:units',
+} as const;
+
+/** Dedupe records live 7 days (DESIGN §3). */
+export const DEDUPE_TTL_SECONDS = 7 * 24 * 3600;

@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+
+const load = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
+const COMMIT = load('commit.lua');
+const POSITIONS = load('positions.lua');
+const FIX = load('fix.lua');
+
+type Reply = unknown;
+
+/** A Redis client with the project's scripts registered (defineCommand handles NOSCRIPT after a failover). */
+export interface ScriptedRedis extends Redis {
+  pinganCommit(...args: (string | number)[]): Promise<Reply>;
+  pinganPositions(...args: (string | number)[]): Promise<Reply>;
+  pinganFix(key: string, ...args: (string | number)[]): Promise<Reply>;
+}
+
+/** Registers the scripts on a client and returns it typed. */
+export function defineScripts(r: Redis): ScriptedRedis {
+  r.defineCommand('pinganCommit', { numberOfKeys: 0, lua: COMMIT });
+  r.defineCommand('pinganPositions', { numberOfKeys: 0, lua: POSITIONS });
+  r.defineCommand('pinganFix', { numberOfKeys: 1, lua: FIX });
+  return r as ScriptedRedis;
+}

@@ -1,0 +1,105 @@
+import type { EventData } from '../../shared/events.js';
+import type { Fix } from '../../shared/objects.js';
+import { keys, telemetryKeys } from '../store/keys.js';
+import type { ScriptedRedis } from '../store/scripts.js';
+
+export interface PositionFix {
+  unitId: string;
+  atMs: number;
+  lat: number;
+  lon: number;
+  speed: number | null;
+  heading: number | null;
+  accuracy: number | null;
+}
+
+/** Builds a fix from `unit.position` data and the entry time. */
+export function toFix(data: EventData<'unit.position'>, atMs: number): PositionFix {
+  return { unitId: data.unitId, atMs, lat: data.lat, lon: data.lon, speed: data.speed ?? null, heading: data.heading ?? null, accuracy: data.accuracy ?? null };
+}
+
+const num = (s: string | null | undefined) => (s === null || s === undefined || s === '' ? null : Number(s));
+
+/** Parses a telemetry or durable fix hash (at, lat, lon, speed, heading). */
+export function parseFix(h: (string | null)[]): Fix | null {
+  const [at, lat, lon, speed, heading] = h;
+  if (!at || !lat || !lon) return null;
+  return { at: new Date(Number(at)).toISOString(), lat: Number(lat), lon: Number(lon), speed: num(speed), heading: num(heading) };
+}
+
+/**
+ * Positions are not facts: they go to the volatile telemetry Redis (newest fix wins, geo index,
+ * 10-minute trail) and reach the durable store at most every 30 s per unit.
+ */
+export class PositionStore {
+  private readonly known = new Set<string>();
+
+  constructor(private readonly telemetry: ScriptedRedis, private readonly durable: ScriptedRedis) {}
+
+  /** Marks units known (e.g. registered in the same batch) so their fixes skip the lookup. */
+  remember(unitIds: Iterable<string>): void {
+    for (const u of unitIds) this.known.add(u);
+  }
+
+  /** Stores fixes; answers per fix whether the unit is known. Older fixes are ignored silently. */
+  async accept(fixes: readonly PositionFix[], nowMs = Date.now()): Promise<('ok' | 'unknown_unit')[]> {
+    await this.lookup(fixes.map((f) => f.unitId));
+    const ok = fixes.filter((f) => this.known.has(f.unitId));
+    if (ok.length) {
+      const argv: (string | number)[] = [nowMs, ok.length];
+      for (const f of ok) argv.push(f.unitId, f.atMs, f.lat, f.lon, f.speed ?? '', f.heading ?? '', f.accuracy ?? '');
+      const applied = (await this.telemetry.pinganPositions(...argv)) as number[];
+      const due = ok.filter((_, i) => applied[i] === 2);
+      if (due.length) {
+        const p = this.durable.pipeline() as unknown as ScriptedRedis;
+        for (const f of due) void p.pinganFix(keys.unitFix(f.unitId), f.atMs, f.lat, f.lon, f.speed ?? '', f.heading ?? '');
+        await (p as unknown as { exec(): Promise<unknown> }).exec();
+      }
+    }
+    return fixes.map((f) => (this.known.has(f.unitId) ? 'ok' : 'unknown_unit'));
+  }
+
+  private async lookup(unitIds: string[]): Promise<void> {
+    const missing = [...new Set(unitIds.filter((u) => !this.known.has(u)))];
+    if (missing.length === 0) return;
+    const p = this.durable.pipeline();
+    for (const u of missing) p.exists(keys.object('unit', u));
+    const replies = (await p.exec()) ?? [];
+    missing.forEach((u, i) => {
+      const [err, n] = replies[i] ?? [null, 0];
+      if (err) throw err;
+      if (n === 1) this.known.add(u);
+    });
+  }
+
+  /** Latest fixes of units: telemetry first, then the durable copy. */
+  async latest(unitIds: readonly string[]): Promise<Map<string, Fix | null>> {
+    const out = new Map<string, Fix | null>();
+    if (unitIds.length === 0) return out;
+    const tp = this.telemetry.pipeline();
+    for (const u of unitIds) tp.hmget(telemetryKeys.position(u), 'at', 'lat', 'lon', 'speed', 'heading');
+    const tr = (await tp.exec()) ?? [];
+    const needDurable: string[] = [];
+    unitIds.forEach((u, i) => {
+      const fix = tr[i]?.[0] ? null : parseFix(tr[i]?.[1] as (string | null)[]);
+      out.set(u, fix);
+      if (!fix) needDurable.push(u);
+    });
+    if (needDurable.length) {
+      const dp = this.durable.pipeline();
+      for (const u of needDurable) dp.hmget(keys.unitFix(u), 'at', 'lat', 'lon', 'speed', 'heading');
+      const dr = (await dp.exec()) ?? [];
+      needDurable.forEach((u, i) => out.set(u, dr[i]?.[0] ? null : parseFix(dr[i]?.[1] as (string | null)[])));
+    }
+    return out;
+  }
+
+  /** The trail of the last 10 minutes, oldest first. */
+  async trail(unitId: string, nowMs = Date.now()): Promise<Fix[]> {
+    const members = await this.telemetry.zrangebyscore(telemetryKeys.trail(unitId), nowMs - 600_000, '+inf');
+    return members.map((m) => {
+      const [at, lat, lon, speed, heading] = m.split(',');
+      return parseFix([at ?? null, lat ?? null, lon ?? null, speed ?? null, heading ?? null])!;
+    });
+  }
+}

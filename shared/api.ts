@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { entrySchema, fixSchema, incidentSchema, incidentStatusSchema, unitSchema } from './objects.js';
+import { isSeq } from './seq.js';
+import { isoTime } from './events.js';
+
+/** The error body of every non-2xx answer. */
+export const errorBodySchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+const fieldError = z.object({ path: z.string(), code: z.string(), message: z.string() });
+
+/** Answer of POST /events. */
+export const ingestResponseSchema = z.object({
+  accepted: z.array(z.object({ id: z.string(), seq: z.string().nullable() })),
+  duplicates: z.array(z.object({ id: z.string(), seq: z.string() })),
+  rejected: z.array(z.object({ index: z.number().int(), id: z.string().nullable(), errors: z.array(fieldError) })),
+  warnings: z.array(z.object({ index: z.number().int(), id: z.string(), code: z.string(), message: z.string() })),
+});
+export type IngestResponse = z.infer<typeof ingestResponseSchema>;
+
+/** A seq or an ISO time, as `since` and `after` accept. */
+export const seqOrTime = z.string().refine((s) => isSeq(s) || !Number.isNaN(Date.parse(s)), {
+  message: 'must be a seq (<ms>-<n>) or an ISO 8601 time',
+});
+
+/** `limit`: 1..500, clamped above 500 (never an error). */
+export const limitSchema = (dflt: number) =>
+  z.coerce.number().int().min(1).default(dflt).transform((n) => Math.min(n, 500));
+
+const csv = <T extends z.ZodType<string>>(item: T) =>
+  z.string().transform((s, ctx) => {
+    const parts = s.split(',').map((p) => p.trim()).filter(Boolean);
+    const out: z.infer<T>[] = [];
+    for (const p of parts) {
+      const r = item.safeParse(p);
+      if (!r.success) {
+        ctx.addIssue({ code: 'custom', message: `unknown value "${p}"` });
+        return z.NEVER;
+      }
+      out.push(r.data);
+    }
+    return out;
+  });
+
+/** `bbox=minLon,minLat,maxLon,maxLat`. */
+export const bboxSchema = z.string().transform((s, ctx) => {
+  const n = s.split(',').map(Number);
+  const [minLon, minLat, maxLon, maxLat] = n;
+  if (n.length !== 4 || n.some((x) => !Number.isFinite(x)) || minLon! > maxLon! || minLat! > maxLat!) {
+    ctx.addIssue({ code: 'custom', message: 'must be minLon,minLat,maxLon,maxLat with min ≤ max' });
+    return z.NEVER;
+  }
+  return { minLon: minLon!, minLat: minLat!, maxLon: maxLon!, maxLat: maxLat! };
+});
+export type Bbox = z.infer<typeof bboxSchema>;
+
+/** Query of GET /incidents. */
+export const incidentListQuerySchema = z.object({
+  status: csv(incidentStatusSchema).optional(),
+  scope: z.string().min(1).max(64).optional(),
+  since: seqOrTime.optional(),
+  bbox: bboxSchema.optional(),
+  limit: limitSchema(100),
+  cursor: z.string().max(512).optional(),
+});
+export type IncidentListQuery = z.infer<typeof incidentListQuerySchema>;
+
+/** Answer of GET /incidents. */
+export const incidentListSchema = z.object({
+  items: z.array(incidentSchema),
+  nextCursor: z.string().nullable(),
+  asOfSeq: z.string().nullable(),
+});
+
+/** Answer of GET /incidents/:id. */
+export const incidentDetailSchema = incidentSchema.extend({ timeline: z.array(entrySchema), asOfSeq: z.string().nullable() });
+
+/** A unit with the age of its last fix. */
+export const unitViewSchema = unitSchema.extend({ fixAgeSeconds: z.number().nullable() });
+export type UnitView = z.infer<typeof unitViewSchema>;
+
+/** Query and answer of GET /units. */
+export const unitListQuerySchema = z.object({ scope: z.string().min(1).max(64).optional() });
+export const unitListSchema = z.object({ items: z.array(unitViewSchema), asOfSeq: z.string().nullable() });
+
+/** Answer of GET /units/:id/trail (last 10 minutes, oldest first). */
+export const trailSchema = z.object({ unitId: z.string(), points: z.array(fixSchema) });
+
+/** Query and answer of GET /log. */
+export const logQuerySchema = z.object({ after: seqOrTime.optional(), limit: limitSchema(100) });
+export const logPageSchema = z.object({ items: z.array(entrySchema), nextAfter: z.string().nullable() });
+
+/** POST /auth/login. */
+export const loginRequestSchema = z.object({
+  username: z.string().min(1).max(128),
+  password: z.string().min(1).max(1024),
+});
+export const ROLES = ['duty_officer', 'coordinator', 'leader', 'admin', 'auditor'] as const;
+export const roleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof roleSchema>;
+/** A user as the API shows it. */
+export const publicUserSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  roles: z.array(roleSchema),
+  scopes: z.array(z.string()),
+});
+export type PublicUser = z.infer<typeof publicUserSchema>;
+export const loginResponseSchema = z.object({ user: publicUserSchema });
+
+/** Answer of GET /health. */
+export const healthSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  redis: z.object({ ready: z.boolean(), usedMemory: z.number().nullable(), maxMemory: z.number().nullable() }),
+  telemetry: z.object({ ready: z.boolean() }),
+  version: z.string(),
+  workers: z.object({ alive: z.number().int(), lastSeenAt: isoTime.nullable() }),
+  tail: z.object({ live: z.boolean(), headSeq: z.string().nullable() }).optional(),
+  reasons: z.array(z.string()).optional(),
+});
+export type Health = z.infer<typeof healthSchema>;

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { areaTypeSchema, locationSchema } from './jurisdiction.js';
+import { isoTime, objectId, prioritySchema, unitStatusSchema } from './events.js';
+
+/** Kinds of versioned objects that entries can affect. */
+export const OBJECT_KINDS = ['incident', 'unit', 'dispute', 'petition', 'supervision', 'alert'] as const;
+export const objectKindSchema = z.enum(OBJECT_KINDS);
+export type ObjectKind = z.infer<typeof objectKindSchema>;
+
+/** One object an entry changed, with its version after the entry. */
+export const affectSchema = z.object({ kind: objectKindSchema, id: z.string(), version: z.number().int().min(1) });
+export type Affect = z.infer<typeof affectSchema>;
+
+/** A log entry as stored and delivered (DESIGN §3). */
+export const entrySchema = z.object({
+  seq: z.string(),
+  id: z.string(),
+  source: z.string(),
+  type: z.string(),
+  time: isoTime,
+  receivedAt: isoTime,
+  jurisdiction: z.array(z.string()),
+  affects: z.array(affectSchema),
+  data: z.record(z.string(), z.unknown()),
+  subject: z.string().optional(),
+  extensions: z.record(z.string(), z.unknown()).optional(),
+  outOfArea: z.boolean().optional(),
+  movedFrom: z.array(z.string()).optional(),
+  clockSkew: z.boolean().optional(),
+  stale: z.boolean().optional(),
+});
+export type Entry = z.infer<typeof entrySchema>;
+/** An entry before the commit gives it a seq. */
+export type PendingEntry = Omit<Entry, 'seq'>;
+
+/** Incident states; the first six are the lifecycle order. */
+export const INCIDENT_STATUSES = ['new', 'dispatched', 'en_route', 'on_scene', 'resolved', 'closed', 'cancelled'] as const;
+export const incidentStatusSchema = z.enum(INCIDENT_STATUSES);
+export type IncidentStatus = z.infer<typeof incidentStatusSchema>;
+/** States in which an incident is still open. */
+export const OPEN_INCIDENT_STATUSES: readonly IncidentStatus[] = ['new', 'dispatched', 'en_route', 'on_scene'];
+
+const reporter = z.object({ name: z.string().optional(), phone: z.string().optional(), idNumber: z.string().optional() });
+
+/** An incident as the projection holds it. */
+export const incidentSchema = z.object({
+  id: objectId,
+  version: z.number().int().min(1),
+  status: incidentStatusSchema,
+  category: z.string(),
+  categoryReported: z.string().optional(),
+  priority: prioritySchema,
+  location: locationSchema.nullable(),
+  address: z.string().nullable(),
+  channel: z.string().nullable(),
+  summary: z.string().nullable(),
+  reporter: reporter.nullable(),
+  jurisdiction: z.array(z.string()),
+  gridId: z.string().nullable(),
+  areaType: areaTypeSchema.nullable(),
+  outOfArea: z.boolean(),
+  duplicateOf: z.string().nullable(),
+  unitIds: z.array(z.string()),
+  source: z.string(),
+  reportedAt: isoTime,
+  receivedAt: isoTime,
+  clockSkew: z.boolean(),
+  statusSince: isoTime,
+  updatedAt: isoTime,
+  closedAt: isoTime.nullable(),
+  updatedSeq: z.string().optional(),
+});
+export type Incident = z.infer<typeof incidentSchema>;
+
+/** A unit's last known position. */
+export const fixSchema = z.object({
+  lat: z.number(),
+  lon: z.number(),
+  speed: z.number().nullable(),
+  heading: z.number().nullable(),
+  at: isoTime,
+});
+export type Fix = z.infer<typeof fixSchema>;
+
+/** A patrol unit as the projection holds it. */
+export const unitSchema = z.object({
+  id: objectId,
+  version: z.number().int().min(1),
+  callsign: z.string(),
+  kind: z.string(),
+  homeGrid: z.string().nullable(),
+  skills: z.array(z.string()),
+  status: unitStatusSchema,
+  incidentId: z.string().nullable(),
+  jurisdiction: z.array(z.string()),
+  lastFix: fixSchema.nullable(),
+  statusSince: isoTime,
+  updatedAt: isoTime,
+  updatedSeq: z.string().optional(),
+});
+export type Unit = z.infer<typeof unitSchema>;
+
+/** A timeline item of an object: the entry that touched it. */
+export type TimelineItem = Entry;

@@ -1,0 +1,21 @@
+import type { z } from 'zod';
+
+/** One validation problem: where, a stable code, and a readable reason. */
+export interface FieldError {
+  path: string;
+  code: string;
+  message: string;
+}
+
+/** Turns zod issues into field errors whose path names the field (e.g. `data.incidentId`). */
+export function fieldErrors(issues: readonly z.core.$ZodIssue[], prefix = ''): FieldError[] {
+  return issues.map((issue) => {
+    const path = [prefix, ...issue.path.map(String)].filter((p) => p !== '').join('.');
+    const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
+    return {
+      path: path || '(root)',
+      code: missing ? 'required' : issue.code,
+      message: missing ? `${path} is required` : `${path || 'value'}: ${issue.message}`,
+    };
+  });
+}
