@@ -61,7 +61,9 @@ export class ConfigError extends Error {
 
 /** Parses the environment once; `requireRedis` demands REDIS_URL (serve and worker need it). */
 export function parseConfig(env: NodeJS.ProcessEnv, opts: { requireRedis?: boolean } = {}): Readonly<Config> {
-  const parsed = envSchema.safeParse(env);
+  // an empty variable means unset (z.coerce would turn '' into 0)
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = envSchema.safeParse(cleaned);
   const problems: string[] = [];
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {

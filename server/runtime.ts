@@ -13,6 +13,7 @@ import { createLogger, type Logger } from './logger.js';
 import { commandConnection, tailConnection, telemetryConnection } from './redis/connections.js';
 import { ensureLogEpoch, lastSeq } from './store/log.js';
 import { RetentionGuard } from './store/retention.js';
+import type { ScriptedRedis } from './store/scripts.js';
 import { PositionStore } from './telemetry/positions.js';
 import { VERSION } from './version.js';
 
@@ -28,8 +29,21 @@ export interface RunningServer {
 
 const DEFAULT_CLIENT_DIR = fileURLToPath(new URL('../dist/client', import.meta.url));
 
-async function retry<T>(what: string, log: Logger, fn: () => Promise<T>): Promise<T> {
+/** The command connection fails fast by design; at startup, give it time to connect first. */
+function connected(r: ScriptedRedis, ms: number): Promise<void> {
+  if (r.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    r.once('ready', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
+
+async function retry<T>(what: string, log: Logger, fn: () => Promise<T>, redis?: ScriptedRedis): Promise<T> {
   for (let attempt = 1; ; attempt++) {
+    if (redis) await connected(redis, 2000);
     try {
       return await fn();
     } catch (err) {
@@ -56,13 +70,13 @@ export async function startServer(
     config, redis, telemetry, tree, positions, tail, retention, log, version: VERSION,
     ready: () => ready, clientDir: opts.clientDir ?? DEFAULT_CLIENT_DIR, metrics: new Metrics(true),
   };
-  await retry('connecting to Redis', log, () => ensureLogEpoch(redis));
-  tail.start(await retry('reading the log head', log, () => lastSeq(redis)));
+  await retry('connecting to Redis', log, () => ensureLogEpoch(redis), redis);
+  tail.start(await retry('reading the log head', log, () => lastSeq(redis), redis));
   retention.start();
   let demoPassword: string | null = null;
   if (config.DEMO) {
     demoPassword = config.DEMO_PASSWORD ?? randomBytes(9).toString('base64url');
-    await retry('seeding demo users', log, () => seedDemoUsers(redis, tree, demoPassword!));
+    await retry('seeding demo users', log, () => seedDemoUsers(redis, tree, demoPassword!), redis);
     if (!config.DEMO_PASSWORD) log.info(`demo password (random, set DEMO_PASSWORD to choose one): ${demoPassword}`);
     ready = true;
   }

@@ -11,7 +11,8 @@ export interface FieldError {
 export function fieldErrors(issues: readonly z.core.$ZodIssue[], prefix = ''): FieldError[] {
   return issues.map((issue) => {
     const path = [prefix, ...issue.path.map(String)].filter((p) => p !== '').join('.');
-    const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
+    // with reportInput, zod says what it got: a missing key is `undefined` whatever the expected type
+    const missing = (issue.code === 'invalid_type' || issue.code === 'invalid_value') && 'input' in issue && issue.input === undefined;
     return {
       path: path || '(root)',
       code: missing ? 'required' : issue.code,

@@ -37,7 +37,7 @@ export function validationError(issues: readonly z.core.$ZodIssue[], prefix: str
 /** Parses `schema` from a request part into res.locals[key] (Express 5's req.query is a getter). */
 export function parse<S extends z.ZodType>(schema: S, part: 'query' | 'body' | 'params', key: string) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const r = schema.safeParse(req[part] ?? {});
+    const r = schema.safeParse(req[part] ?? {}, { reportInput: true });
     if (!r.success) return next(validationError(r.error.issues, part === 'body' ? '' : part));
     res.locals[key] = r.data;
     next();

@@ -108,7 +108,7 @@ export function applyLifecycle(input: LifecycleInput, ctx: FactContext): ReduceR
   const named = data.unitIds ?? [];
   for (const [i, u] of named.entries()) {
     if (units.has(u)) continue;
-    if (mode === 'strict') return refuse('unknown_unit', `unit ${u} does not exist`, `data.unitIds.${i}`);
+    if (mode === 'strict') return refuse('unknown_unit', `unit ${u} does not exist`, `unitIds.${i}`);
     warnings.push({ code: 'unknown_unit', message: `unit ${u} is not registered; ignored` });
   }
   const known = named.filter((u) => units.has(u));
@@ -118,7 +118,7 @@ export function applyLifecycle(input: LifecycleInput, ctx: FactContext): ReduceR
   if (type === 'incident.unit_released') {
     const released = known.filter((u) => incident.unitIds.includes(u));
     if (released.length === 0) {
-      if (mode === 'strict') return refuse('invalid_release', 'none of these units is attached', 'data.unitIds');
+      if (mode === 'strict') return refuse('invalid_release', 'none of these units is attached', 'unitIds');
       return stale();
     }
     const next = bump({ ...incident, unitIds: incident.unitIds.filter((u) => !released.includes(u)), updatedAt: ctx.receivedAt });
@@ -137,7 +137,7 @@ export function applyLifecycle(input: LifecycleInput, ctx: FactContext): ReduceR
     if (refused) return refused;
   }
   const moves = leniently(incident.status, target);
-  const adds = target === 'dispatched' ? known.filter((u) => !incident.unitIds.includes(u)) : [];
+  const adds = target === 'dispatched' && RANK[incident.status] <= RANK.on_scene ? known.filter((u) => !incident.unitIds.includes(u)) : [];
   if (!moves && adds.length === 0) return stale();
 
   const status = moves ? target : incident.status;

@@ -11,13 +11,13 @@ export type Validated = { ok: true; event: ValidEvent } | { ok: false; id: strin
 /** Validates one structured-mode CloudEvent against the envelope and its type's data schema. */
 export function validateEvent(raw: unknown, receivedAtMs: number): Validated {
   const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : null;
-  const env = cloudEventSchema.safeParse(raw);
+  const env = cloudEventSchema.safeParse(raw, { reportInput: true });
   if (!env.success) return { ok: false, id, errors: fieldErrors(env.error.issues) };
   const e = env.data;
   if (!isEventType(e.type)) {
     return { ok: false, id, errors: [{ path: 'type', code: 'unknown_type', message: `type: "${e.type}" is not an event type of the catalogue` }] };
   }
-  const data = EVENT_DATA_SCHEMAS[e.type].safeParse(e.data);
+  const data = EVENT_DATA_SCHEMAS[e.type].safeParse(e.data, { reportInput: true });
   if (!data.success) return { ok: false, id, errors: fieldErrors(data.error.issues, 'data') };
   if (e.time !== undefined && Date.parse(e.time) > receivedAtMs + MAX_FUTURE_MS) {
     return { ok: false, id, errors: [{ path: 'time', code: 'time_in_future', message: 'time: more than 5 minutes in the future' }] };

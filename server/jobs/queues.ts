@@ -1,6 +1,6 @@
 // Queue names, job defaults and schedules. With the processors, the only code that imports
 // bullmq (DESIGN §12): everything else goes through these helpers.
-import { Queue, UnrecoverableError, Worker, type DefaultJobOptions, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type DefaultJobOptions, type Job } from 'bullmq';
 import { bullmqConnectionOptions } from '../redis/connections.js';
 
 export const QUEUE_NAMES = { maintenance: 'maintenance' } as const;
@@ -17,12 +17,21 @@ export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
   removeOnFail: 10_000,
 };
 
+/**
+ * BullMQ's own RedisOptions type does not admit ioredis' `retryStrategy: null`; the options
+ * are the same otherwise, so drop the key when unset.
+ */
+function connection(redisUrl: string): ConnectionOptions {
+  const { retryStrategy, ...rest } = bullmqConnectionOptions(redisUrl);
+  return retryStrategy ? { ...rest, retryStrategy } : rest;
+}
+
 export const ARCHIVE_EVERY_MS = 60 * 60_000;
 const ARCHIVE_SCHEDULER_ID = 'archive';
 
 export function openMaintenanceQueue(redisUrl: string): Queue<Record<string, never>, unknown, string> {
   return new Queue(QUEUE_NAMES.maintenance, {
-    connection: bullmqConnectionOptions(redisUrl),
+    connection: connection(redisUrl),
     defaultJobOptions: DEFAULT_JOB_OPTIONS,
   });
 }
@@ -68,7 +77,7 @@ export function createMaintenanceWorker(
       return run(job);
     },
     {
-      connection: bullmqConnectionOptions(redisUrl),
+      connection: connection(redisUrl),
       // maintenance jobs are few and heavy; one at a time per process keeps I/O predictable
       concurrency: 1,
     },

@@ -12,16 +12,19 @@ function outerRings(geometry: AreaGeometry): Ring[] {
 
 /** Area-weighted centroid of a ring (shoelace), falling back to the vertex mean for degenerate rings. */
 function ringCentroid(ring: Ring): { lon: number; lat: number; area: number } {
+  // Relative to the first vertex: raw degrees (114.x, 30.x) lose digits in the cross products.
+  const [ox, oy] = ring[0] ?? [0, 0];
   let a = 0;
   let cx = 0;
   let cy = 0;
   for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
     const [x0, y0] = ring[j] as [number, number];
     const [x1, y1] = ring[i] as [number, number];
-    const cross = x0 * y1 - x1 * y0;
+    const [ax, ay, bx, by] = [x0 - ox, y0 - oy, x1 - ox, y1 - oy];
+    const cross = ax * by - bx * ay;
     a += cross;
-    cx += (x0 + x1) * cross;
-    cy += (y0 + y1) * cross;
+    cx += (ax + bx) * cross;
+    cy += (ay + by) * cross;
   }
   if (Math.abs(a) < 1e-18) {
     const n = Math.max(1, ring.length);
@@ -31,7 +34,7 @@ function ringCentroid(ring: Ring): { lon: number; lat: number; area: number } {
       area: 0,
     };
   }
-  return { lon: cx / (3 * a), lat: cy / (3 * a), area: Math.abs(a / 2) };
+  return { lon: ox + cx / (3 * a), lat: oy + cy / (3 * a), area: Math.abs(a / 2) };
 }
 
 /** Walks parentId links up to the district (the unit of patrol areas). */

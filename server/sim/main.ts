@@ -6,40 +6,10 @@ import { fetchJurisdictions, IngestAborted, IngestClient, IngestError } from './
 import { simGridsFromCollection } from './grids.js';
 import { abortableSleep } from './http-retry.js';
 import { SimModel } from './model.js';
+import { parseSimConfig } from './config.js';
 
 const TICK_MS = 1000;
 const SUMMARY_MS = 30_000;
-
-export interface SimConfig {
-  target: string;
-  key: string;
-  /** Credential for GET /jurisdictions; the ingest key unless SIM_TOKEN is set. */
-  readToken: string;
-  seed: number;
-  speed: number;
-  units: number;
-}
-
-/** Reads the SIM_* variables; every bad one is named, not just the first. */
-export function parseSimConfig(env: NodeJS.ProcessEnv): { config?: SimConfig; errors: string[] } {
-  const errors: string[] = [];
-  const target = env.SIM_TARGET?.trim() || 'http://127.0.0.1:8080';
-  if (!URL.canParse(target)) errors.push(`SIM_TARGET: not a URL: ${target}`);
-  const key = env.SIM_INGEST_KEY?.trim() || env.INGEST_KEYS?.split(',').map((k) => k.trim()).find(Boolean) || '';
-  if (!key) errors.push('SIM_INGEST_KEY: missing (set SIM_INGEST_KEY, or INGEST_KEYS whose first key is used)');
-  const num = (name: string, dflt: number, ok: (n: number) => boolean, rule: string): number => {
-    const raw = env[name]?.trim();
-    if (!raw) return dflt;
-    const n = Number(raw);
-    if (!ok(n)) errors.push(`${name}: ${rule}, got "${raw}"`);
-    return n;
-  };
-  const seed = num('SIM_SEED', 1, (n) => Number.isSafeInteger(n) && n >= 0, 'must be a non-negative integer');
-  const speed = num('SIM_SPEED', 1, (n) => Number.isFinite(n) && n > 0 && n <= 1000, 'must be a number in (0, 1000]');
-  const units = num('SIM_UNITS', 50, (n) => Number.isInteger(n) && n >= 0 && n <= 5000, 'must be an integer in [0, 5000]');
-  if (errors.length > 0) return { errors };
-  return { config: { target, key, readToken: env.SIM_TOKEN?.trim() || key, seed, speed, units }, errors };
-}
 
 function clock(ms: number): string {
   return new Date(ms).toISOString().slice(11, 19);

@@ -14,7 +14,7 @@ export { readLogPage, seqAtTime } from './archive-read.js';
 const CHUNK = 5000;
 // Not in keys.ts yet (that file belongs to the store's owner): one archiver at a time, because
 // two runs merging the same day file could each rename over the other's additions.
-const LOCK_KEY = 'log:archive:lock';
+const LOCK_KEY = keys.archiveLock;
 const LOCK_MS = 10 * 60_000;
 
 export interface ArchiveResult {

@@ -60,9 +60,13 @@ export function decodeCommit(reply: unknown): CommitOutcome {
   const results: CommitResult[] = [];
   for (const r of reply as string[][]) {
     const [status, a, b] = r;
-    if (status === 'conflict') return { results, conflict: { key: String(a), current: Number(b) } };
+    if (typeof a !== 'string') throw new Error('commit: reply without a seq or key');
+    if (status === 'conflict') {
+      if (!/^\d+$/.test(String(b))) throw new Error('commit: conflict without a version');
+      return { results, conflict: { key: a, current: Number(b) } };
+    }
     if (status !== 'ok' && status !== 'dup' && status !== 'idc') throw new Error(`commit: bad status ${status}`);
-    results.push({ status, seq: String(a) });
+    results.push({ status, seq: a });
   }
   return { results, conflict: null };
 }

@@ -7,6 +7,8 @@ export const keys = {
   logEpoch: 'log:epoch',
   /** seq of the last entry written to the archive: trimming never passes it */
   archivedThrough: 'log:archived',
+  /** one archive run at a time */
+  archiveLock: 'log:archive:lock',
   object: (kind: ObjectKind, id: string) => `obj:${kind}:${id}`,
   timeline: (kind: ObjectKind, id: string) => `tl:${kind}:${id}`,
   dedupe: (source: string, id: string) => `dd:${createHash('sha1').update(source).update('\n').update(id).digest('hex')}`,

@@ -81,6 +81,9 @@ describe('spatial index on the hand-made fixture', () => {
     expect(far?.distanceMeters).toBeGreaterThan(4980);
     expect(far?.distanceMeters).toBeLessThan(5020);
     expect(tree.locate(...at(-2, 1), 0)).toBeNull();
+    const unbounded = tree.locate(31, 114.005, Infinity);
+    expect(unbounded?.gridId).toBe(G1);
+    expect(unbounded?.distanceMeters).toBeCloseTo(haversineMeters(31, 114.005, 30.01, 114.005), -2);
     expect(tree.locate(Number.NaN, 114)).toBeNull();
   });
 

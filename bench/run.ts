@@ -1,0 +1,12 @@
+// `npm run bench`: every benchmark of DESIGN §10 implemented so far; JSON under bench/results/.
+import { benchIngest } from './ingest.js';
+
+const only = process.argv[2];
+const benches: Record<string, () => Promise<void>> = { ingest: benchIngest };
+
+for (const [name, run] of Object.entries(benches)) {
+  if (only && only !== name) continue;
+  process.stdout.write(`— ${name}\n`);
+  await run();
+}
+process.exit(0);
