@@ -10,7 +10,9 @@ import type { JurisdictionTree } from './geo/types.js';
 import { Metrics } from './http/metrics.js';
 import { LogTail } from './live/log-tail.js';
 import { createLogger, type Logger } from './logger.js';
-import { commandConnection, tailConnection, telemetryConnection } from './redis/connections.js';
+import { attachLive } from './live/socket-server.js';
+import { PositionsRelay } from './live/positions-relay.js';
+import { adapterConnection, commandConnection, subscriberConnection, tailConnection, telemetryConnection } from './redis/connections.js';
 import { ensureLogEpoch, lastSeq } from './store/log.js';
 import { RetentionGuard } from './store/retention.js';
 import type { ScriptedRedis } from './store/scripts.js';
@@ -24,6 +26,7 @@ export interface RunningServer {
   deps: AppDeps;
   /** the demo password in force (demo mode only) */
   demoPassword: string | null;
+  live: ReturnType<typeof attachLive>;
   close(): Promise<void>;
 }
 
@@ -70,7 +73,7 @@ export async function startServer(
     config, redis, telemetry, tree, positions, tail, retention, log, version: VERSION,
     ready: () => ready, clientDir: opts.clientDir ?? DEFAULT_CLIENT_DIR, metrics: new Metrics(true),
   };
-  await retry('connecting to Redis', log, () => ensureLogEpoch(redis), redis);
+  const logEpoch = await retry('connecting to Redis', log, () => ensureLogEpoch(redis), redis);
   tail.start(await retry('reading the log head', log, () => lastSeq(redis), redis));
   retention.start();
   let demoPassword: string | null = null;
@@ -82,6 +85,13 @@ export async function startServer(
   }
   const server = createServer(createApp(deps));
   server.keepAliveTimeout = 65_000;
+  const adapterRedis = adapterConnection(config.REDIS_URL);
+  const live = attachLive(server, {
+    redis, adapterRedis, tail, logEpoch, version: VERSION, allowedOrigins: config.ALLOWED_ORIGINS, log,
+    degraded: () => (tail.live ? [] : ['store_unavailable']),
+  });
+  const relay = new PositionsRelay(live.io, subscriberConnection(config.TELEMETRY_REDIS_URL), redis, tree, tail);
+  await relay.start();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());
@@ -89,12 +99,12 @@ export async function startServer(
   const port = (server.address() as AddressInfo).port;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
   return {
-    url: `http://${host}:${port}`, port, server, deps, demoPassword,
+    url: `http://${host}:${port}`, port, server, deps, demoPassword, live,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      relay.stop();
+      await live.close();
+      server.closeAllConnections();
+      adapterRedis.disconnect();
       retention.stop();
       await tail.stop();
       redis.disconnect();

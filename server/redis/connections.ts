@@ -59,3 +59,10 @@ export function bullmqConnectionOptions(url: string): RedisOptions {
 export function telemetryConnection(url: string): ScriptedRedis {
   return commandConnection(url, 'telemetry');
 }
+
+/** A pub/sub subscriber (telemetry positions): retries forever, resubscribes on reconnect. */
+export function subscriberConnection(url: string): Redis {
+  const r = new Redis({ ...baseOptions(url), connectionName: 'pingan:subscriber', maxRetriesPerRequest: null, autoResubscribe: true });
+  r.on('error', () => {});
+  return r;
+}

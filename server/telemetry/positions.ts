@@ -18,6 +18,11 @@ export function toFix(data: EventData<'unit.position'>, atMs: number): PositionF
   return { unitId: data.unitId, atMs, lat: data.lat, lon: data.lon, speed: data.speed ?? null, heading: data.heading ?? null, accuracy: data.accuracy ?? null };
 }
 
+/** Pub/sub channel on the telemetry Redis carrying applied fixes. */
+export const POSITIONS_CHANNEL = 'positions';
+/** A fix as published: [unitId, atMs, lat, lon, speed, heading]. */
+export type PublishedFix = [string, number, number, number, number | null, number | null];
+
 const num = (s: string | null | undefined) => (s === null || s === undefined || s === '' ? null : Number(s));
 
 /** Parses a telemetry or durable fix hash (at, lat, lon, speed, heading). */
@@ -49,6 +54,9 @@ export class PositionStore {
       const argv: (string | number)[] = [nowMs, ok.length];
       for (const f of ok) argv.push(f.unitId, f.atMs, f.lat, f.lon, f.speed ?? '', f.heading ?? '', f.accuracy ?? '');
       const applied = (await this.telemetry.pinganPositions(...argv)) as number[];
+      const fresh = ok.filter((_, i) => applied[i]! >= 1);
+      // every server instance relays these to its own sockets (volatile, coalesced)
+      if (fresh.length) await this.telemetry.publish(POSITIONS_CHANNEL, JSON.stringify(fresh.map((f) => [f.unitId, f.atMs, f.lat, f.lon, f.speed, f.heading])));
       const due = ok.filter((_, i) => applied[i] === 2);
       if (due.length) {
         const p = this.durable.pipeline() as unknown as ScriptedRedis;

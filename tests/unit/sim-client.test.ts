@@ -90,6 +90,14 @@ describe('IngestClient', () => {
     expect(client.stats.rejected).toBe(1);
   });
 
+  it('gives up on a batch after repeated 500s, reporting it as rejected', async () => {
+    const f = fakeFetch([() => json(500, { error: { code: 'internal', message: 'boom' } })]);
+    const client = new IngestClient({ target: 'http://sim.test', key: 'k', fetch: f.fetch, log: () => undefined, maxBackoffMs: 5 });
+    const answer = await client.send(events(2));
+    expect(f.calls).toHaveLength(6);
+    expect(answer.rejected.map((r) => [r.index, r.errors[0]!.code])).toEqual([[0, 'http_500'], [1, 'http_500']]);
+  });
+
   it('fails on 401 with the server message', async () => {
     const f = fakeFetch([() => json(401, { error: { code: 'unauthorized', message: 'unknown ingest key' } })]);
     const client = new IngestClient({ target: 'http://sim.test', key: 'bad', fetch: f.fetch, log: () => undefined });

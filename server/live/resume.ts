@@ -1,0 +1,89 @@
+import type { Redis } from 'ioredis';
+import type { Socket } from 'socket.io';
+import { LIVE, type ClientToServerEvents, type ResyncReason, type ServerToClientEvents } from '../../shared/live.js';
+import { compareSeq, isSeq } from '../../shared/seq.js';
+import { keys } from '../store/keys.js';
+import { lastSeq as readLastSeq, readRange } from '../store/log.js';
+import type { LiveHub } from './hub.js';
+import { roomView, visibleEntries } from './rooms.js';
+
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+export interface ResumeDeps {
+  redis: Redis;
+  hub: LiveHub;
+  logEpoch: string;
+}
+
+/** Highest id ever trimmed from the log (Redis 7 keeps it in XINFO STREAM). */
+async function maxDeletedId(redis: Redis): Promise<string | null> {
+  try {
+    const info = (await redis.call('XINFO', 'STREAM', keys.log)) as unknown[];
+    const i = info.indexOf('max-deleted-entry-id');
+    const v = i >= 0 ? String(info[i + 1]) : null;
+    return v && v !== '0-0' ? v : null;
+  } catch {
+    return null; // no stream yet
+  }
+}
+
+/** Why this lastSeq cannot be resumed, or null when it can. */
+export async function resyncReason(d: ResumeDeps, lastSeq: unknown, epoch: unknown): Promise<ResyncReason | null> {
+  if (typeof lastSeq !== 'string' || !isSeq(lastSeq)) return 'malformed_last_seq';
+  if (epoch !== d.logEpoch) return 'epoch_changed';
+  const [head, deleted] = await Promise.all([readLastSeq(d.redis), maxDeletedId(d.redis)]);
+  if (compareSeq(lastSeq, head ?? '0-0') > 0) return 'ahead_of_log';
+  if (deleted && compareSeq(lastSeq, deleted) < 0) return 'behind_retention';
+  return null;
+}
+
+/**
+ * DESIGN §5 resume: send the visible entries after lastSeq up to this instance's delivered
+ * position P in frames of at most 500, repeat until P is reached, and join the delivery room in
+ * the same tick as that last check — no gap, no duplicate. A lastSeq beyond P (another instance
+ * delivered further) waits until this instance's tail passes it.
+ */
+export async function resume(d: ResumeDeps, socket: LiveSocket, room: string, lastSeq: string): Promise<ResyncReason | null> {
+  const view = roomView(room);
+  let cursor = lastSeq;
+  let read = 0;
+  for (;;) {
+    if (socket.disconnected) return null;
+    const head = d.hub.headSeq;
+    if (head === null || compareSeq(cursor, head) >= 0) {
+      if (head !== null && compareSeq(cursor, head) > 0) return waitForTail(d, socket, room, cursor);
+      socket.join(room);
+      return null;
+    }
+    const entries = await readRange(d.redis, `(${cursor}`, head, LIVE.resumePage);
+    read += entries.length;
+    if (read > LIVE.maxBehind) return 'too_far_behind';
+    cursor = entries.length ? entries[entries.length - 1]!.seq : head;
+    const events = visibleEntries(view, entries);
+    if (socket.disconnected) return null;
+    socket.emit('events', { events, headSeq: cursor });
+  }
+}
+
+/** Joins once the tail passes `cursor`, sending the part of that batch after it. */
+function waitForTail(d: ResumeDeps, socket: LiveSocket, room: string, cursor: string): Promise<null> {
+  return new Promise((resolve) => {
+    const stop = d.hub.wait((entries, headSeq) => {
+      if (socket.disconnected) {
+        resolve(null);
+        return true;
+      }
+      if (compareSeq(headSeq, cursor) < 0) return false;
+      const after = entries.filter((e) => compareSeq(e.seq, cursor) > 0);
+      const events = visibleEntries(roomView(room), after);
+      if (events.length) socket.emit('events', { events, headSeq });
+      socket.join(room);
+      resolve(null);
+      return true;
+    });
+    socket.once('disconnect', () => {
+      stop();
+      resolve(null);
+    });
+  });
+}
