@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { incidentListQuerySchema, logQuerySchema, unitListQuerySchema, type IncidentListQuery } from '../../shared/api.js';
 import { objectId } from '../../shared/events.js';
-import type { Incident, Unit } from '../../shared/objects.js';
+import type { Fix, Incident, Unit } from '../../shared/objects.js';
 import { isSeq } from '../../shared/seq.js';
 import { currentUser } from '../auth/middleware.js';
 import { entryForViewer, forViewer, inScope } from '../auth/scope.js';
@@ -70,7 +70,7 @@ export function readRoutes(deps: ReadDeps): Router {
     const fixes = await deps.positions.latest(units.map((u) => u.id));
     const now = Date.now();
     const items = units.map((u) => {
-      const fix = fixes.get(u.id) ?? u.lastFix;
+      const fix = newerFix(fixes.get(u.id) ?? null, u.lastFix);
       return { ...u, lastFix: fix, fixAgeSeconds: fix ? Math.max(0, Math.round((now - Date.parse(fix.at)) / 1000)) : null };
     });
     res.json({ items, asOfSeq });
@@ -95,6 +95,13 @@ export function readRoutes(deps: ReadDeps): Router {
   return r;
 }
 
+/** The later of two fixes (telemetry may have lost what a status change recorded). */
+function newerFix(a: Fix | null, b: Fix | null): Fix | null {
+  if (!a) return b;
+  if (!b) return a;
+  return Date.parse(a.at) >= Date.parse(b.at) ? a : b;
+}
+
 /** Lists across several scopes: the same newest-first order and cursor, each incident once. */
 async function listInScopes(redis: Redis, scopes: string[], q: Omit<IncidentQuery, 'scope'>) {
   if (scopes.length === 1) return listIncidents(redis, { ...q, scope: scopes[0]! });
@@ -103,9 +110,13 @@ async function listInScopes(redis: Redis, scopes: string[], q: Omit<IncidentQuer
   for (const p of pages) for (const i of p.items) byId.set(i.id, i);
   const key = (i: Incident): Cursor => ({ score: Date.parse(i.updatedAt), id: i.id });
   const all = [...byId.values()].sort((a, b) => key(b).score - key(a).score || (a.id < b.id ? 1 : -1));
-  const more = all.length > q.limit || pages.some((p) => p.nextCursor !== null);
   const items = all.slice(0, q.limit);
-  return { items, nextCursor: more && items.length ? key(items[items.length - 1]!) : null };
+  if (all.length > q.limit) return { items, nextCursor: key(items[items.length - 1]!) };
+  // a scope whose scan budget ran out continues from the furthest position any scope reached
+  const open = pages.map((p) => p.nextCursor).filter((c): c is Cursor => c !== null);
+  if (open.length === 0) return { items, nextCursor: null };
+  const furthest = open.reduce((a, b) => (b.score > a.score || (b.score === a.score && b.id > a.id) ? b : a));
+  return { items, nextCursor: furthest };
 }
 
 const jsonCache = new WeakMap<JurisdictionTree, string>();

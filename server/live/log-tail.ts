@@ -20,13 +20,16 @@ export class LogTail {
     if (this.running) return;
     this.position = from;
     this.running = true;
+    // the caller has just read the log head: Redis is reachable now
+    this.lastOkAt = Date.now();
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
     this.redis.disconnect();
-    await this.loop?.catch(() => undefined);
+    // a blocked XREAD on a connection that is waiting to reconnect never settles: don't wait forever
+    await Promise.race([this.loop?.catch(() => undefined), new Promise((r) => setTimeout(r, 250))]);
   }
 
   onEntries(l: Listener): () => void {

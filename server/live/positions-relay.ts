@@ -64,13 +64,15 @@ export class PositionsRelay {
     if (this.flushing || this.pending.size === 0) return;
     this.flushing = true;
     try {
-      const now = Date.now();
+      // sends are stamped on the nominal 250 ms grid, so a unit's next send is due exactly four
+      // ticks later: a fix waits at most until then, never an extra tick of timer jitter
+      const tick = Math.round(Date.now() / LIVE.positionsFlushMs) * LIVE.positionsFlushMs;
       const due: PublishedFix[] = [];
       for (const [id, f] of this.pending) {
-        if (now - (this.lastSent.get(id) ?? 0) < LIVE.positionsPerUnitMs) continue;
+        if (tick - (this.lastSent.get(id) ?? 0) < LIVE.positionsPerUnitMs) continue;
         due.push(f);
         this.pending.delete(id);
-        this.lastSent.set(id, now);
+        this.lastSent.set(id, tick);
       }
       if (due.length === 0) return;
       await this.loadUnits(due.map((f) => f[0]));

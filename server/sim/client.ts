@@ -9,6 +9,10 @@ export { IngestAborted, IngestError } from './http-retry.js';
 /** The server's limits (DESIGN §4): 1,000 events and 1 MiB per request. */
 export const MAX_BATCH_EVENTS = 1000;
 const MAX_BATCH_BYTES = 900 * 1024;
+/** Answers that mean "not now": resent with the same events until they pass. */
+const TRANSIENT = new Set([429, 502, 503, 504]);
+/** Other 5xx answers are retried this many times before the batch is reported as rejected. */
+const SERVER_ERROR_RETRIES = 5;
 
 export interface IngestStats {
   requests: number;
@@ -36,9 +40,9 @@ type Answer = IngestResponse;
 const empty = (): Answer => ({ accepted: [], duplicates: [], rejected: [], warnings: [] });
 
 /**
- * Posts CloudEvents batches to POST /api/v1/events. Transient failures (network, 429, 5xx)
- * are retried with the very same events for as long as it takes: the server deduplicates by
- * (source, id), so a resend can never double-count.
+ * Posts CloudEvents batches to POST /api/v1/events. Transient failures (network, 429,
+ * 502–504) are retried with the very same events for as long as it takes: the server
+ * deduplicates by (source, id), so a resend can never double-count.
  */
 export class IngestClient {
   readonly stats: IngestStats = { requests: 0, sent: 0, accepted: 0, duplicates: 0, rejected: 0, warnings: 0, retries: 0 };
@@ -99,7 +103,7 @@ export class IngestClient {
         failure = err instanceof Error ? `${err.name}: ${err.cause instanceof Error ? err.cause.message : err.message}` : String(err);
       }
       if (res) {
-        const done = await this.handle(res, events, bodies, start, end);
+        const done = await this.handle(res, events, bodies, start, end, attempt);
         if (done) return done;
       }
       const wait = (res && retryAfterMs(res.headers.get('retry-after'))) ?? backoffMs(attempt, this.opts.maxBackoffMs ?? 10_000);
@@ -110,18 +114,25 @@ export class IngestClient {
   }
 
   /** A definite answer, or undefined when the request should be retried. */
-  private async handle(res: Response, events: readonly CloudEvent[], bodies: string[], start: number, end: number): Promise<Answer | undefined> {
+  private async handle(res: Response, events: readonly CloudEvent[], bodies: string[], start: number, end: number, attempt: number): Promise<Answer | undefined> {
     const slice = events.slice(start, end);
     if (res.status === 200 || res.status === 202) {
       const answer = normalise(await res.json().catch(() => ({})));
       this.count(slice.length, answer, slice);
       return answer;
     }
-    if (res.status === 429 || res.status >= 500) {
+    if (TRANSIENT.has(res.status) || (res.status >= 500 && attempt < SERVER_ERROR_RETRIES)) {
       await res.body?.cancel().catch(() => undefined);
       return undefined;
     }
     const err = await errorBody(res);
+    if (res.status >= 500) {
+      // A persistent 500 is a server bug tied to this batch; retrying forever would stall the feed.
+      const errors = [{ path: '(root)', code: `http_${res.status}`, message: `${err.code}: ${err.message}` }];
+      const answer = { ...empty(), rejected: slice.map((e, index) => ({ index, id: e.id, errors })) };
+      this.count(slice.length, answer, slice);
+      return answer;
+    }
     if (res.status === 400 && err.code === 'invalid_events') {
       const answer = { ...empty(), rejected: normalise({ rejected: rejectedOf(err.details) }).rejected };
       this.count(slice.length, answer, slice);

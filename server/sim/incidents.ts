@@ -44,6 +44,8 @@ export interface SimIncident {
   address: string;
   /** The channel's source, reused for call-centre follow-ups (location fix, withdrawal). */
   source: string;
+  /** Dispatch prefers units of the incident's own district, as police stations do. */
+  districtId: string | undefined;
   reportedAt: number;
   state: IncidentState;
   unitId?: string;
@@ -62,8 +64,12 @@ export class IncidentGenerator {
     hotspotCount = 12,
   ) {
     this.hotspots = pickHotspots(ctx.map.grids, rng, hotspotCount);
-    this.table = new WeightedTable(ctx.map.grids, (g) =>
-      AREA_WEIGHT[g.areaType] * (this.hotspots.has(g.id) ? HOTSPOT_FACTOR : 1));
+    this.table = new WeightedTable(ctx.map.grids, (g) => this.weightOf(g));
+  }
+
+  /** Relative background rate of a grid. */
+  weightOf(grid: SimGrid): number {
+    return AREA_WEIGHT[grid.areaType] * (this.hotspots.has(grid.id) ? HOTSPOT_FACTOR : 1);
   }
 
   /** Schedules the background arrivals of [fromMs, toMs). */
@@ -98,6 +104,7 @@ export class IncidentGenerator {
       located,
       address: address(rng, grid.place, INDOORS.has(category)),
       source: `sim/${channel}`,
+      districtId: grid.districtId,
       reportedAt: at,
       state: 'waiting',
     };

@@ -77,7 +77,7 @@ export class SimModel {
       (at) => this.response.assign(at),
     );
     this.response.attach(this.fleet);
-    this.fleet.start(opts.units ?? 50, opts.startMs);
+    this.fleet.start(opts.units ?? 50, opts.startMs, (g) => this.incidents.weightOf(g));
   }
 
   /**

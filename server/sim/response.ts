@@ -19,6 +19,11 @@ const NEEDS_UNIT_BY_CHANNEL: Record<string, number> = { 'sim/12345': 0.3, 'sim/g
 const REMOTE_OUTCOMES = ['已电话回访，指导报警人处置', '已转交相关部门办理', '已指导报警人到派出所报案'];
 /** Walking units are only sent to nearby incidents. */
 const MAX_ETA_MS = { car: 30 * MINUTE, bike: 20 * MINUTE, foot: 15 * MINUTE, community_patrol: 15 * MINUTE } as const;
+/**
+ * Units from another district only help out when none of the incident's own district is
+ * free (police stations answer for their area); priority 1 simply takes the nearest.
+ */
+const CROSS_DISTRICT_PENALTY_MS = 24 * 3_600_000;
 const CANCEL_SHARE = 0.04;
 const UNLOCATABLE_SHARE = 0.25;
 /** Callers give up (or another force handles it) when nobody came for this long. */
@@ -103,9 +108,12 @@ export class IncidentResponse {
       let bestEta = Infinity;
       for (const u of free) {
         const eta = fleet.etaMs(u, incident.location);
-        if (eta < bestEta && eta <= MAX_ETA_MS[u.kind]) {
+        if (eta > MAX_ETA_MS[u.kind]) continue;
+        const foreign = incident.priority > 1 && u.home.districtId !== incident.districtId;
+        const score = foreign ? eta + CROSS_DISTRICT_PENALTY_MS : eta;
+        if (score < bestEta) {
           best = u;
-          bestEta = eta;
+          bestEta = score;
         }
       }
       if (!best) {

@@ -86,6 +86,10 @@ export class CityMap {
   readonly bbox: [number, number, number, number];
   readonly districts = new Map<string, SimGrid[]>();
   private readonly byId = new Map<string, SimGrid>();
+  /** Uniform buckets of about one grid each: locate runs for every GPS fix. */
+  private readonly buckets = new Map<string, SimGrid[]>();
+  private readonly cellLon: number;
+  private readonly cellLat: number;
 
   constructor(readonly grids: readonly SimGrid[]) {
     if (grids.length === 0) throw new Error('the simulator needs at least one grid');
@@ -102,6 +106,26 @@ export class CityMap {
       this.districts.set(d, list);
     }
     this.bbox = [minLon, minLat, maxLon, maxLat];
+    this.cellLon = Math.max(1e-6, grids.reduce((sum, g) => sum + g.bbox[2] - g.bbox[0], 0) / grids.length);
+    this.cellLat = Math.max(1e-6, grids.reduce((sum, g) => sum + g.bbox[3] - g.bbox[1], 0) / grids.length);
+    for (const g of grids) {
+      for (let x = this.cellX(g.bbox[0]); x <= this.cellX(g.bbox[2]); x++) {
+        for (let y = this.cellY(g.bbox[1]); y <= this.cellY(g.bbox[3]); y++) {
+          const key = `${x},${y}`;
+          const list = this.buckets.get(key) ?? [];
+          list.push(g);
+          this.buckets.set(key, list);
+        }
+      }
+    }
+  }
+
+  private cellX(lon: number): number {
+    return Math.floor((lon - this.bbox[0]) / this.cellLon);
+  }
+
+  private cellY(lat: number): number {
+    return Math.floor((lat - this.bbox[1]) / this.cellLat);
   }
 
   get(id: string): SimGrid | undefined {
@@ -112,10 +136,10 @@ export class CityMap {
     return this.districts.get(grid.districtId ?? '(city)') ?? [grid];
   }
 
-  /** The grid containing p; a linear scan is fine at the simulator's low query rate. */
+  /** The grid containing p, if any. */
   locate(p: Location): SimGrid | undefined {
-    for (const g of this.grids) if (gridContains(g, p)) return g;
-    return undefined;
+    const candidates = this.buckets.get(`${this.cellX(p.lon)},${this.cellY(p.lat)}`) ?? [];
+    return candidates.find((g) => gridContains(g, p));
   }
 
   /** A uniform point inside the grid (rejection sampling on its bbox; centroid as a last resort). */

@@ -46,6 +46,8 @@ export interface SimUnit {
   targetGrid: SimGrid | undefined;
   movedAt: number;
   modeSince: number;
+  /** Last reported point that lay inside a grid. */
+  lastInside?: Location;
   incidentId?: string;
 }
 
@@ -61,13 +63,22 @@ export class Fleet {
     private readonly onFree: (at: number) => void,
   ) {}
 
-  /** Registers `count` units spread over the districts by grid count, and starts their clocks. */
-  start(count: number, at: number): void {
-    const grids = [...this.ctx.map.grids];
+  /**
+   * Registers `count` units and starts their clocks. Homes are spread by expected workload:
+   * striding through the cumulative load of the id-sorted grids gives each district units in
+   * proportion to its incidents, so stations rarely need help from their neighbours.
+   */
+  start(count: number, at: number, load: (grid: SimGrid) => number): void {
+    const grids = this.ctx.map.grids;
+    const cumulative: number[] = [];
+    let total = 0;
+    for (const g of grids) cumulative.push((total += load(g)));
     const perKind = new Map<UnitKind, number>();
+    let k = 0;
     for (let i = 0; i < count; i++) {
-      // Striding through the id-sorted grid list spreads units over districts in proportion to size.
-      const home = grids[Math.floor(((i + this.rng.next()) * grids.length) / count)] ?? this.rng.pick(grids);
+      const target = ((i + this.rng.next()) / count) * total;
+      while (k < grids.length - 1 && (cumulative[k] ?? 0) < target) k++;
+      const home = grids[k] ?? this.rng.pick(grids);
       const kind = this.rng.weighted(KINDS);
       const n = (perKind.get(kind) ?? 0) + 1;
       perKind.set(kind, n);
@@ -144,7 +155,12 @@ export class Fleet {
     if (speed > 0.2) unit.heading = bearingDeg(before, unit.pos);
     if (at >= this.ctx.nowMs - STALE_FIX_MS) {
       const accuracy = Math.round(this.rng.range(3, 15));
-      const noisy = this.ctx.map.clamp(offsetM(unit.pos, (this.rng.normal() * accuracy) / 3, (this.rng.normal() * accuracy) / 3));
+      const jittered = offsetM(unit.pos, (this.rng.normal() * accuracy) / 3, (this.rng.normal() * accuracy) / 3);
+      // Fixes stay on the map: noise at the city's edge, or a straight path across a notch in
+      // its outline, would otherwise be flagged out of area by the server.
+      const map = this.ctx.map;
+      const noisy = map.locate(jittered) ? jittered : map.locate(unit.pos) ? unit.pos : (unit.lastInside ?? map.clamp(unit.pos));
+      unit.lastInside = noisy;
       this.ctx.sink.emit('unit.position', 'sim/gps', at, {
         unitId: unit.id,
         ...round6(noisy),
@@ -221,8 +237,22 @@ export class Fleet {
       ? district
       : district.filter((g) => distanceM(g.centroid, unit.home.centroid) < 1500);
     const pool = hot.length > 0 && this.rng.chance(0.33) ? hot : near.length > 0 ? near : [unit.home];
-    const grid = this.rng.pick(pool);
-    unit.targetGrid = grid;
-    unit.target = this.ctx.map.randomPointIn(grid, this.rng);
+    // Prefer a leg that stays on the map (the city outline may be concave).
+    for (let attempt = 0; ; attempt++) {
+      const grid = this.rng.pick(pool);
+      const target = this.ctx.map.randomPointIn(grid, this.rng);
+      if (attempt < 5 && !this.legInside(unit.pos, target)) continue;
+      unit.targetGrid = grid;
+      unit.target = target;
+      return;
+    }
+  }
+
+  private legInside(from: Location, to: Location): boolean {
+    for (const f of [0.2, 0.4, 0.6, 0.8]) {
+      const p = { lat: from.lat + (to.lat - from.lat) * f, lon: from.lon + (to.lon - from.lon) * f };
+      if (!this.ctx.map.locate(p)) return false;
+    }
+    return true;
   }
 }

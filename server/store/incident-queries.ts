@@ -39,28 +39,38 @@ export async function listIncidents(redis: Redis, q: IncidentQuery): Promise<{ i
   const statuses = q.statuses?.length ? q.statuses : [...INCIDENT_STATUSES];
   const minScore = q.since === undefined ? -Infinity : isSeq(q.since) ? seqTimeMs(q.since) - SEQ_SLACK_MS : Date.parse(q.since);
   const items: Incident[] = [];
+  /** the index position of each item: the next page continues from it, whatever changed since */
+  const positions: Cursor[] = [];
   let cursor = q.cursor ?? null;
+  let exhausted = false;
   // post-filters (bbox, since-by-seq) may discard candidates: fetch in rounds until the page is full
-  for (let round = 0; round < 20 && items.length < q.limit; round++) {
+  for (let round = 0; round < 20 && items.length <= q.limit; round++) {
     const want = q.limit - items.length + 1;
     const cands = await candidates(redis, q.scope, statuses, cursor, minScore, want + 16);
-    if (cands.length === 0) break;
+    if (cands.length === 0) {
+      exhausted = true;
+      break;
+    }
     const objs = await readObjects<Incident>(redis, cands.map((c) => keys.object('incident', c.id)));
     for (const c of cands) {
       const inc = objs.get(keys.object('incident', c.id));
       cursor = c;
       if (!inc || !matches(inc, q)) continue;
       items.push(inc);
+      positions.push(c);
       if (items.length > q.limit) break;
     }
-    if (cands.length < want + 16) break;
+    if (cands.length < want + 16) {
+      exhausted = items.length <= q.limit;
+      break;
+    }
   }
   if (items.length > q.limit) {
     items.length = q.limit;
-    const last = items[items.length - 1]!;
-    return { items, nextCursor: { score: Date.parse(last.updatedAt), id: last.id } };
+    return { items, nextCursor: positions[q.limit - 1]! };
   }
-  return { items, nextCursor: null };
+  // the round budget ran out before the index did: continue from the last candidate scanned
+  return { items, nextCursor: exhausted ? null : cursor };
 }
 
 function matches(inc: Incident, q: IncidentQuery): boolean {

@@ -87,18 +87,15 @@ export class PositionStore {
     const tp = this.telemetry.pipeline();
     for (const u of unitIds) tp.hmget(telemetryKeys.position(u), 'at', 'lat', 'lon', 'speed', 'heading');
     const tr = (await tp.exec()) ?? [];
-    const needDurable: string[] = [];
+    // the durable copy can be newer when the volatile store lost its data: take the later one
+    const dp = this.durable.pipeline();
+    for (const u of unitIds) dp.hmget(keys.unitFix(u), 'at', 'lat', 'lon', 'speed', 'heading');
+    const dr = (await dp.exec()) ?? [];
     unitIds.forEach((u, i) => {
-      const fix = tr[i]?.[0] ? null : parseFix(tr[i]?.[1] as (string | null)[]);
-      out.set(u, fix);
-      if (!fix) needDurable.push(u);
+      const t = tr[i]?.[0] ? null : parseFix(tr[i]?.[1] as (string | null)[]);
+      const d = dr[i]?.[0] ? null : parseFix(dr[i]?.[1] as (string | null)[]);
+      out.set(u, !t ? d : !d ? t : Date.parse(t.at) >= Date.parse(d.at) ? t : d);
     });
-    if (needDurable.length) {
-      const dp = this.durable.pipeline();
-      for (const u of needDurable) dp.hmget(keys.unitFix(u), 'at', 'lat', 'lon', 'speed', 'heading');
-      const dr = (await dp.exec()) ?? [];
-      needDurable.forEach((u, i) => out.set(u, dr[i]?.[0] ? null : parseFix(dr[i]?.[1] as (string | null)[])));
-    }
     return out;
   }
 

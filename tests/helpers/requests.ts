@@ -24,7 +24,7 @@ export async function call(s: Stack, path: string, opts: { cookie?: string; meth
   });
   const text = await res.text();
   const ms = performance.now() - started;
-  let body: unknown = null;
+  let body: unknown;
   try {
     body = text ? JSON.parse(text) : null;
   } catch {
