@@ -61,10 +61,12 @@ export async function ingestBatch(deps: IngestDeps, raw: readonly unknown[], gra
     }
   });
 
+  const early = await registeredLater(deps, facts, fixes);
   await commitFacts(deps, facts, now, results, warnings);
 
   if (fixes.length) {
     const answers = await deps.positions.accept(fixes.map((f) => f.fix), now.getTime());
+    fixes.forEach((f, i) => { if (early.has(f.index)) answers[i] = 'unknown_unit'; });
     fixes.forEach((f, i) => results.set(f.index, answers[i] === 'ok'
       ? { kind: 'accepted', id: f.id, seq: null }
       : { kind: 'rejected', id: f.id, errors: [{ path: 'data.unitId', code: 'unknown_unit', message: `unit ${f.fix.unitId} is not registered` }] }));
@@ -138,6 +140,22 @@ async function commitFacts(deps: IngestDeps, facts: Fact[], now: Date, results: 
 function placeholder(f: Fact, now: Date): CommitEntry['entry'] {
   const t = now.toISOString();
   return { id: f.event.id, source: f.event.source, type: f.event.type, time: t, receivedAt: t, jurisdiction: [], affects: [], data: {} };
+}
+
+/** Fixes of units that this batch registers only after them (array order), and that did not exist before. */
+async function registeredLater(deps: IngestDeps, facts: Fact[], fixes: { index: number; fix: { unitId: string } }[]): Promise<Set<number>> {
+  const firstReg = new Map<string, number>();
+  for (const f of facts) {
+    if (f.event.type !== 'unit.registered') continue;
+    const u = (f.event.data as { unitId: string }).unitId;
+    if (!firstReg.has(u)) firstReg.set(u, f.index);
+  }
+  const suspects = fixes.filter((f) => (firstReg.get(f.fix.unitId) ?? -1) > f.index);
+  if (suspects.length === 0) return new Set();
+  const units = [...new Set(suspects.map((f) => f.fix.unitId))];
+  const exists = await Promise.all(units.map((u) => deps.redis.exists(keys.object('unit', u))));
+  const missing = new Set(units.filter((_, i) => exists[i] === 0));
+  return new Set(suspects.filter((f) => missing.has(f.fix.unitId)).map((f) => f.index));
 }
 
 function priorResult(f: Fact, prior: string): Result {

@@ -88,6 +88,14 @@ describe('unit positions', () => {
     expect((await units()).get('U-NEW').lastFix).toMatchObject({ lat: c.lat, lon: c.lon });
   });
 
+  it('rejects a position placed before its unit.registered in the batch (array order)', async () => {
+    const c = gridCenter(31);
+    const res = await s.ingest([pos('U-LATE', Date.now() - 1000, c.lat, c.lon), register('U-LATE')]);
+    expect(res.status).toBe(202);
+    expect(res.body.rejected).toEqual([expect.objectContaining({ index: 0, errors: [expect.objectContaining({ code: 'unknown_unit' })] })]);
+    expect(res.body.accepted).toHaveLength(1);
+  });
+
   it('ignores a fix older than the stored one', async () => {
     const newest = (await units()).get('U-01').lastFix;
     const res = await s.ingest([pos('U-01', Date.parse(newest.at) - 5000, 31.5, 114.5)]);
