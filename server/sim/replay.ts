@@ -84,7 +84,9 @@ async function main(): Promise<number> {
   };
 
   const started = Date.now();
-  let nextSummary = started + 30_000;
+  // A timer, not a check in the loop: the loop may sleep for long gaps in the data.
+  const ticker = setInterval(summary, 30_000);
+  ticker.unref();
   const parser = new ReplayLineParser();
   console.log(`[replay] ${args.file} at speed ${args.speed} as ${source} to ${config.target}`);
   try {
@@ -105,15 +107,13 @@ async function main(): Promise<number> {
         if (controller.signal.aborted) break;
       }
       pending.push(item);
-      if (Date.now() >= nextSummary) {
-        summary();
-        nextSummary = Date.now() + 30_000;
-      }
     }
     if (!controller.signal.aborted) await flush();
   } catch (err) {
     if (!(err instanceof IngestAborted)) throw err;
     console.log(`[replay] stopped while retrying; ${err.unsent} events not delivered`);
+  } finally {
+    clearInterval(ticker);
   }
   summary();
   return 0;
@@ -125,7 +125,9 @@ main().then(
     setTimeout(() => process.exit(code), 2000).unref();
   },
   (err: unknown) => {
-    console.error(err instanceof IngestError ? `[replay] ${err.message}` : err);
+    // Expected failures (bad key, missing file) get one line; anything else keeps its stack.
+    const expected = err instanceof IngestError || (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string');
+    console.error(expected && err instanceof Error ? `[replay] ${err.message}` : err);
     process.exit(1);
   },
 );
