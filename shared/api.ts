@@ -72,6 +72,8 @@ export const incidentListSchema = z.object({
   items: z.array(incidentSchema),
   nextCursor: z.string().nullable(),
   asOfSeq: z.string().nullable(),
+  /** the log's epoch, so a client can resume from asOfSeq without a first round trip */
+  logEpoch: z.string(),
 });
 
 /** Answer of GET /incidents/:id. */
@@ -83,7 +85,7 @@ export type UnitView = z.infer<typeof unitViewSchema>;
 
 /** Query and answer of GET /units. */
 export const unitListQuerySchema = z.object({ scope: z.string().min(1).max(64).optional() });
-export const unitListSchema = z.object({ items: z.array(unitViewSchema), asOfSeq: z.string().nullable() });
+export const unitListSchema = z.object({ items: z.array(unitViewSchema), asOfSeq: z.string().nullable(), logEpoch: z.string() });
 
 /** Answer of GET /units/:id/trail (last 10 minutes, oldest first). */
 export const trailSchema = z.object({ unitId: z.string(), points: z.array(fixSchema) });

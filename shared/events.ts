@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UNIT_STATUSES } from './constants.js';
 import { levelSchema, locationSchema } from './jurisdiction.js';
 
 /** Ids of domain objects: non-empty strings of at most 128 characters. */
@@ -11,7 +12,7 @@ const text = (max: number) => z.string().max(max);
 export const prioritySchema = z.number().int().min(1).max(4);
 
 /** Statuses of a patrol unit. */
-export const UNIT_STATUSES = ['available', 'dispatched', 'en_route', 'on_scene', 'busy', 'off_duty'] as const;
+export { UNIT_STATUSES } from './constants.js';
 export const unitStatusSchema = z.enum(UNIT_STATUSES);
 export type UnitStatus = z.infer<typeof unitStatusSchema>;
 

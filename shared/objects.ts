@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INCIDENT_STATUSES } from './constants.js';
 import { areaTypeSchema, locationSchema } from './jurisdiction.js';
 import { isoTime, objectId, prioritySchema, unitStatusSchema } from './events.js';
 
@@ -33,12 +34,9 @@ export type Entry = z.infer<typeof entrySchema>;
 /** An entry before the commit gives it a seq. */
 export type PendingEntry = Omit<Entry, 'seq'>;
 
-/** Incident states; the first six are the lifecycle order. */
-export const INCIDENT_STATUSES = ['new', 'dispatched', 'en_route', 'on_scene', 'resolved', 'closed', 'cancelled'] as const;
+export { INCIDENT_STATUSES, OPEN_INCIDENT_STATUSES, type IncidentStatus } from './constants.js';
+/** Incident states as a schema. */
 export const incidentStatusSchema = z.enum(INCIDENT_STATUSES);
-export type IncidentStatus = z.infer<typeof incidentStatusSchema>;
-/** States in which an incident is still open. */
-export const OPEN_INCIDENT_STATUSES: readonly IncidentStatus[] = ['new', 'dispatched', 'en_route', 'on_scene'];
 
 const reporter = z.object({ name: z.string().optional(), phone: z.string().optional(), idNumber: z.string().optional() });
 

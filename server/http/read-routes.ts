@@ -11,7 +11,7 @@ import type { JurisdictionTree } from '../geo/types.js';
 import { readLogPage, seqAtTime } from '../store/archive.js';
 import { decodeCursor, encodeCursor, listIncidents, readTimeline, type Cursor, type IncidentQuery } from '../store/incident-queries.js';
 import { keys } from '../store/keys.js';
-import { lastSeq } from '../store/log.js';
+import { lastSeq, logHead } from '../store/log.js';
 import { readObject, readObjects } from '../store/objects.js';
 import type { PositionStore } from '../telemetry/positions.js';
 import { ApiError, notFound, parse } from './errors.js';
@@ -44,9 +44,9 @@ export function readRoutes(deps: ReadDeps): Router {
     const scopes = resolveScope(tree, user.scopes, q.scope);
     const cursor = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
     if (cursor === null) throw new ApiError(400, 'invalid_request', 'query.cursor: not a cursor from this API', { errors: [{ path: 'query.cursor', code: 'invalid_cursor', message: 'query.cursor: not a cursor from this API' }] });
-    const asOfSeq = await lastSeq(redis);
+    const { asOfSeq, logEpoch } = await logHead(redis);
     const page = await listInScopes(redis, scopes, { statuses: q.status, since: q.since, bbox: q.bbox, limit: q.limit, cursor });
-    res.json({ items: page.items.map((i) => forViewer(user, i)), nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null, asOfSeq });
+    res.json({ items: page.items.map((i) => forViewer(user, i)), nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null, asOfSeq, logEpoch });
   });
 
   r.get('/incidents/:id', parse(idParams, 'params', 'p'), async (_req, res) => {
@@ -62,19 +62,30 @@ export function readRoutes(deps: ReadDeps): Router {
   r.get('/units', parse(unitListQuerySchema, 'query', 'q'), async (_req, res) => {
     const user = currentUser(res);
     const scopes = resolveScope(tree, user.scopes, (res.locals.q as { scope?: string }).scope);
-    const asOfSeq = await lastSeq(redis);
+    const { asOfSeq, logEpoch } = await logHead(redis);
     const ids = new Set<string>();
     for (const s of scopes) for (const id of await redis.zrange(keys.unitsIn(s), 0, -1)) ids.add(id);
     const objs = await readObjects<Unit>(redis, [...ids].map((id) => keys.object('unit', id)));
     const units = [...objs.values()].filter((u): u is Unit => u !== null);
+    res.json({ items: await unitViews(units), asOfSeq, logEpoch });
+  });
+
+  r.get('/units/:id', parse(idParams, 'params', 'p'), async (_req, res) => {
+    const { id } = res.locals.p as { id: string };
+    const unit = await readObject<Unit>(redis, keys.object('unit', id));
+    if (!unit || !inScope(currentUser(res), unit.jurisdiction)) throw notFound(`unit ${id}`);
+    res.json((await unitViews([unit]))[0]);
+  });
+
+  /** Units with their freshest fix and its age. */
+  async function unitViews(units: Unit[]) {
     const fixes = await deps.positions.latest(units.map((u) => u.id));
     const now = Date.now();
-    const items = units.map((u) => {
+    return units.map((u) => {
       const fix = newerFix(fixes.get(u.id) ?? null, u.lastFix);
       return { ...u, lastFix: fix, fixAgeSeconds: fix ? Math.max(0, Math.round((now - Date.parse(fix.at)) / 1000)) : null };
     });
-    res.json({ items, asOfSeq });
-  });
+  }
 
   r.get('/units/:id/trail', parse(idParams, 'params', 'p'), async (_req, res) => {
     const { id } = res.locals.p as { id: string };

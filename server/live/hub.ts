@@ -74,15 +74,27 @@ export class LiveHub {
     }
     for (const room of this.lastFrameAt.keys()) if (!this.io.of('/').adapter.rooms.has(room)) this.lastFrameAt.delete(room);
     for (const socket of this.io.of('/').sockets.values()) {
-      if (bufferedBytes(socket.conn) > LIVE.maxBufferedBytes) socket.disconnect(true);
+      if (bufferedBytes(socket.conn) <= LIVE.maxBufferedBytes) continue;
+      socket.disconnect(true);
+      // drop what is queued (it resumes from lastSeq): a plain close waits for a drain that never comes
+      socket.conn.close(true);
     }
   }
 }
 
-/** Bytes queued for a socket: engine.io's write buffer is counted by packets; ws knows bytes. */
+/**
+ * Bytes queued for a socket: what ws has not yet handed to the kernel, plus engine.io's write
+ * buffer, where every packet waits while ws is still writing the previous flush (a peer that stops
+ * reading leaves ws stuck at one flush and the rest piling up there).
+ */
 export function bufferedBytes(conn: unknown): number {
-  const c = conn as { transport?: { socket?: { bufferedAmount?: number } } };
-  return c.transport?.socket?.bufferedAmount ?? 0;
+  const c = conn as { writeBuffer?: { data?: unknown }[]; transport?: { socket?: { bufferedAmount?: number } } };
+  let n = c.transport?.socket?.bufferedAmount ?? 0;
+  for (const p of c.writeBuffer ?? []) {
+    if (typeof p.data === 'string') n += Buffer.byteLength(p.data);
+    else if (p.data instanceof ArrayBuffer || ArrayBuffer.isView(p.data)) n += p.data.byteLength;
+  }
+  return n;
 }
 
 export const seqAfter = (a: string, b: string | null) => b === null || compareSeq(a, b) > 0;

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Socket } from 'socket.io';
-import { LIVE, type ClientToServerEvents, type ResyncReason, type ServerToClientEvents } from '../../shared/live.js';
+import { LIVE, type ClientToServerEvents, type EventsFrame, type ResyncReason, type ServerToClientEvents } from '../../shared/live.js';
 import { compareSeq, isSeq } from '../../shared/seq.js';
 import { keys } from '../store/keys.js';
 import { lastSeq as readLastSeq, readRange } from '../store/log.js';
@@ -15,15 +15,23 @@ export interface ResumeDeps {
   logEpoch: string;
 }
 
-/** Highest id ever trimmed from the log (Redis 7 keeps it in XINFO STREAM). */
-async function maxDeletedId(redis: Redis): Promise<string | null> {
+/**
+ * Where the retained log starts: its first entry, and whether any entry was ever removed from it.
+ * Redis 7 updates `max-deleted-entry-id` on XDEL only, never when XADD MINID or XTRIM trims, so the
+ * first retained entry is the bound; `entries-added` above `length` tells that something was
+ * trimmed (without that field, assume it was).
+ */
+async function retainedFrom(redis: Redis): Promise<{ first: string | null; trimmed: boolean }> {
   try {
     const info = (await redis.call('XINFO', 'STREAM', keys.log)) as unknown[];
-    const i = info.indexOf('max-deleted-entry-id');
-    const v = i >= 0 ? String(info[i + 1]) : null;
-    return v && v !== '0-0' ? v : null;
+    const field = (name: string) => {
+      const i = info.indexOf(name);
+      return i >= 0 ? info[i + 1] : undefined;
+    };
+    const first = (field('first-entry') as [string, string[]] | null | undefined)?.[0] ?? null;
+    return { first, trimmed: !(Number(field('entries-added')) <= Number(field('length'))) };
   } catch {
-    return null; // no stream yet
+    return { first: null, trimmed: false }; // no stream yet
   }
 }
 
@@ -31,9 +39,9 @@ async function maxDeletedId(redis: Redis): Promise<string | null> {
 export async function resyncReason(d: ResumeDeps, lastSeq: unknown, epoch: unknown): Promise<ResyncReason | null> {
   if (typeof lastSeq !== 'string' || !isSeq(lastSeq)) return 'malformed_last_seq';
   if (epoch !== d.logEpoch) return 'epoch_changed';
-  const [head, deleted] = await Promise.all([readLastSeq(d.redis), maxDeletedId(d.redis)]);
+  const [head, kept] = await Promise.all([readLastSeq(d.redis), retainedFrom(d.redis)]);
   if (compareSeq(lastSeq, head ?? '0-0') > 0) return 'ahead_of_log';
-  if (deleted && compareSeq(lastSeq, deleted) < 0) return 'behind_retention';
+  if (kept.trimmed && kept.first !== null && compareSeq(lastSeq, kept.first) < 0) return 'behind_retention';
   return null;
 }
 
@@ -47,10 +55,14 @@ export async function resume(d: ResumeDeps, socket: LiveSocket, room: string, la
   const view = roomView(room);
   let cursor = lastSeq;
   let read = 0;
+  // frames are held until the catch-up is known to stay within LIVE.maxBehind: a client that
+  // must resync anyway is not sent megabytes first
+  const frames: EventsFrame[] = [];
   for (;;) {
     if (socket.disconnected) return null;
     const head = d.hub.headSeq;
     if (head === null || compareSeq(cursor, head) >= 0) {
+      for (const f of frames) socket.emit('events', f);
       if (head !== null && compareSeq(cursor, head) > 0) return waitForTail(d, socket, room, cursor);
       socket.join(room);
       return null;
@@ -60,8 +72,10 @@ export async function resume(d: ResumeDeps, socket: LiveSocket, room: string, la
     if (read > LIVE.maxBehind) return 'too_far_behind';
     cursor = entries.length ? entries[entries.length - 1]!.seq : head;
     const events = visibleEntries(view, entries);
-    if (socket.disconnected) return null;
-    socket.emit('events', { events, headSeq: cursor });
+    const last = frames[frames.length - 1];
+    // an invisible page still moves the client's resume point
+    if (events.length === 0 && last && last.events.length === 0) last.headSeq = cursor;
+    else frames.push({ events, headSeq: cursor });
   }
 }
 

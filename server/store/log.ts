@@ -45,3 +45,11 @@ export async function ensureLogEpoch(redis: Redis): Promise<string> {
   if (!epoch) throw new Error('log epoch missing');
   return epoch;
 }
+
+/** The log head and epoch in one round trip: what a snapshot is "as of". */
+export async function logHead(redis: Redis): Promise<{ asOfSeq: string | null; logEpoch: string }> {
+  const [[e1, last], [e2, epoch]] = (await redis.multi().xrevrange(keys.log, '+', '-', 'COUNT', 1).get(keys.logEpoch).exec()) as [[Error | null, StreamReply], [Error | null, string | null]];
+  if (e1) throw e1;
+  if (e2) throw e2;
+  return { asOfSeq: last[0]?.[0] ?? null, logEpoch: epoch ?? '' };
+}

@@ -24,6 +24,8 @@ export interface Stack {
   get(path: string, cookie: string): Promise<{ status: number; body: any }>;
   /** stops and starts the server process part again (same Redis) */
   restartServer(): Promise<void>;
+  /** another server instance on the same Redis servers (closed by stop()) */
+  startExtraServer(): Promise<RunningServer>;
   stop(): Promise<void>;
 }
 
@@ -36,19 +38,12 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   });
   const log = createLogger('silent');
   let server = await startServer(config, { log });
+  const extra: RunningServer[] = [];
   const stack: Stack = {
     get url() { return server.url; },
     redis, telemetry, dataDir,
     get server() { return server; },
-    async ingest(body, headers = {}) {
-      const res = await fetch(`${server.url}/api/v1/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/cloudevents-batch+json', authorization: `Bearer ${INGEST_KEY}`, ...headers },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
-    },
+    ingest: (body, headers = {}) => ingestTo(server.url, body, headers),
     async login(username = 'admin') {
       const res = await fetch(`${server.url}/api/v1/auth/login`, {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }),
@@ -65,13 +60,30 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       await server.close();
       server = await startServer(config, { log });
     },
+    async startExtraServer() {
+      const other = await startServer(config, { log });
+      extra.push(other);
+      return other;
+    },
     async stop() {
+      await Promise.all(extra.map((x) => x.close().catch(() => undefined)));
       await server.close().catch(() => undefined);
       await Promise.all([redis.stop(), telemetry.stop()]);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
   return stack;
+}
+
+/** POST /api/v1/events on the server at `url` with the ingest key. */
+export async function ingestTo(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(`${url}/api/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/cloudevents-batch+json', authorization: `Bearer ${INGEST_KEY}`, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
 }
 
 let counter = 0;

@@ -1,0 +1,87 @@
+import * as L from 'leaflet';
+import type { Incident } from '../../../shared/objects.js';
+import { isOpen } from '../../stores/incidents.js';
+import { IncidentMarker } from './canvas-markers.js';
+import { asPriority, PRIORITY_COLORS, PRIORITY_RADIUS, PRIORITY_TEXT } from './colors.js';
+
+function style(i: Incident): L.CircleMarkerOptions {
+  const p = asPriority(i.priority);
+  return {
+    radius: PRIORITY_RADIUS[p],
+    fillColor: PRIORITY_COLORS[p],
+    fillOpacity: 1,
+    // priority 1 wears a white ring; the others a dark rim that separates them from the map
+    color: p === 1 ? '#ffffff' : '#06122b',
+    weight: p === 1 ? 2.5 : 1.5,
+    opacity: 1,
+  };
+}
+
+/**
+ * Open, located incidents as canvas markers, kept in step with the store incrementally: each
+ * sync touches only the incidents whose object changed (objects are replaced, never mutated,
+ * so identity tells), adds the new ones and removes the gone ones.
+ */
+export class IncidentLayer {
+  readonly group: L.FeatureGroup;
+  private readonly shown = new Map<string, { marker: IncidentMarker; obj: Incident }>();
+
+  constructor(private readonly renderer: L.Canvas) {
+    this.group = L.featureGroup();
+  }
+
+  get size(): number {
+    return this.shown.size;
+  }
+
+  marker(id: string): IncidentMarker | undefined {
+    return this.shown.get(id)?.marker;
+  }
+
+  sync(items: ReadonlyMap<string, Incident>): void {
+    let added = false;
+    for (const [id, inc] of items) {
+      const held = this.shown.get(id);
+      if (held?.obj === inc) continue;
+      if (!isOpen(inc) || !inc.location) {
+        if (held) this.drop(id);
+        continue;
+      }
+      if (!held) {
+        const m = new IncidentMarker([inc.location.lat, inc.location.lon], { ...style(inc), renderer: this.renderer });
+        m.objectId = id;
+        this.label(m, inc);
+        this.shown.set(id, { marker: m, obj: inc });
+        this.group.addLayer(m);
+        added = true;
+        continue;
+      }
+      const m = held.marker;
+      const before = held.obj;
+      held.obj = inc;
+      if (before.priority !== inc.priority) {
+        this.label(m, inc);
+        m.setStyle(style(inc));
+        added = true;
+      }
+      const ll = m.getLatLng();
+      if (ll.lat !== inc.location.lat || ll.lng !== inc.location.lon) m.setLatLng([inc.location.lat, inc.location.lon]);
+    }
+    for (const id of this.shown.keys()) if (!items.has(id)) this.drop(id);
+    // draw order on the shared canvas: units, then incidents, priority 1 on top of everything
+    if (added) for (const s of this.shown.values()) if (s.obj.priority === 1) s.marker.bringToFront();
+  }
+
+  private label(m: IncidentMarker, inc: Incident): void {
+    const p = asPriority(inc.priority);
+    m.label = String(p);
+    m.labelColor = PRIORITY_TEXT[p];
+  }
+
+  private drop(id: string): void {
+    const held = this.shown.get(id);
+    if (!held) return;
+    this.group.removeLayer(held.marker);
+    this.shown.delete(id);
+  }
+}

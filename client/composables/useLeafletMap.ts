@@ -1,0 +1,171 @@
+import * as L from 'leaflet';
+import 'leaflet/dist/leaflet.css';
+import { onBeforeUnmount, onMounted, reactive, watch, type Ref, type WatchStopHandle } from 'vue';
+import { useI18n } from 'vue-i18n';
+import { useClockStore } from '../stores/clock.js';
+import { useIncidentsStore } from '../stores/incidents.js';
+import { useJurisdictionsStore } from '../stores/jurisdictions.js';
+import { useUnitsStore } from '../stores/units.js';
+import { buildBaseMap, type BaseMap } from './map/base-layers.js';
+import { IncidentMarker, UnitMarker } from './map/canvas-markers.js';
+import { IncidentLayer } from './map/incident-layer.js';
+import { incidentTip, unitTip, type TipContext } from './map/tooltips.js';
+import { UnitLayer } from './map/unit-layer.js';
+
+/** Panes, bottom to top; only the live pane takes pointer events (stacked canvases would hide each other's). */
+const PANES = { grid: ['pg-grid', 380], base: ['pg-base', 390], labels: ['pg-labels', 395], live: ['pg-live', 450] } as const;
+
+export interface MapStats {
+  ready: boolean;
+  /** jurisdiction polygons on the map */
+  baseLayers: number;
+  incidents: number;
+  units: number;
+  zoom: number;
+}
+
+type Hover = { kind: 'incident' | 'unit'; id: string } | null;
+
+/**
+ * The live map (DESIGN §9): Leaflet 1.9 with canvas renderers, no tiles (the jurisdictions are the
+ * base map), incidents and units kept in step with their stores through their version counters.
+ */
+export function useLeafletMap(container: Ref<HTMLElement | null>) {
+  const jurisdictions = useJurisdictionsStore();
+  const incidents = useIncidentsStore();
+  const units = useUnitsStore();
+  const clock = useClockStore();
+  const { t, locale } = useI18n();
+  const stats = reactive<MapStats>({ ready: false, baseLayers: 0, incidents: 0, units: 0, zoom: 0 });
+
+  let map: L.Map | null = null;
+  let base: BaseMap | null = null;
+  let incidentLayer: IncidentLayer | null = null;
+  let resize: ResizeObserver | null = null;
+  let disposed = false;
+  let hover: Hover = null;
+  const stops: WatchStopHandle[] = [];
+  const tip = L.tooltip({ direction: 'top', offset: [0, -10], className: 'map-tip', opacity: 1 });
+
+  const tipContext = (): TipContext => ({
+    t: (k, n) => t(k, n ?? {}),
+    locale: locale.value,
+    now: clock.serverNow(),
+    place: (chain) => [jurisdictions.nameAt(chain, 'district'), jurisdictions.nameAt(chain, 'street')].filter(Boolean).join(' · '),
+  });
+
+  /** Fills the hover card from the current object; answers false when it is gone. */
+  function renderTip(): boolean {
+    if (!hover) return false;
+    if (hover.kind === 'incident') {
+      const i = incidents.items.get(hover.id);
+      if (i) tip.setContent(incidentTip(i, tipContext()));
+      return Boolean(i);
+    }
+    const u = units.items.get(hover.id);
+    if (u) tip.setContent(unitTip(u, tipContext()));
+    return Boolean(u);
+  }
+
+  function onOver(e: L.LeafletEvent): void {
+    const layer: unknown = e.propagatedFrom;
+    if (!map || !(layer instanceof IncidentMarker || layer instanceof UnitMarker)) return;
+    hover = { kind: layer instanceof IncidentMarker ? 'incident' : 'unit', id: layer.objectId };
+    if (renderTip()) map.openTooltip(tip.setLatLng(layer.getLatLng()));
+  }
+
+  function onOut(): void {
+    hover = null;
+    map?.closeTooltip(tip);
+  }
+
+  function setup(el: HTMLElement): L.Map {
+    const m = L.map(el, {
+      attributionControl: false, zoomControl: false, zoomSnap: 0.25, zoomDelta: 0.5, wheelPxPerZoomLevel: 90, minZoom: 9, maxZoom: 17, preferCanvas: true,
+    });
+    for (const [name, z] of Object.values(PANES)) {
+      const pane = m.createPane(name);
+      pane.style.zIndex = String(z);
+      if (name !== PANES.live[0]) pane.style.pointerEvents = 'none';
+    }
+    L.control.zoom({ position: 'topright' }).addTo(m);
+    return m;
+  }
+
+  onMounted(async () => {
+    const el = container.value;
+    if (!el) return;
+    const m = (map = setup(el));
+    // one canvas for incidents and units: the only interactive one
+    const live = L.canvas({ pane: PANES.live[0], padding: 0.2, tolerance: 3 });
+    const unitLayer = new UnitLayer(live);
+    incidentLayer = new IncidentLayer(live);
+    for (const g of [unitLayer.group, incidentLayer.group]) g.on('mouseover', onOver).on('mouseout', onOut).addTo(m);
+
+    const c = await jurisdictions.load().catch(() => null);
+    if (disposed || !c) return;
+    const b = (base = buildBaseMap(m, c, { grid: PANES.grid[0], base: PANES.base[0], labels: PANES.labels[0] }));
+    const onZoom = () => {
+      stats.zoom = m.getZoom();
+      stats.baseLayers = b.applyZoom(stats.zoom);
+      unitLayer.setZoom(stats.zoom);
+    };
+    m.on('zoomend', onZoom);
+    m.fitBounds(b.bounds, { padding: [16, 16] });
+    onZoom();
+
+    const il = incidentLayer;
+    stops.push(
+      watch(() => incidents.version, () => {
+        il.sync(incidents.items);
+        stats.incidents = il.size;
+        if (hover && !renderTip()) onOut();
+      }, { immediate: true }),
+      watch(() => units.version, () => {
+        unitLayer.sync(units.items, clock.serverNow());
+        stats.units = unitLayer.size;
+        // the card follows a moving unit
+        const hovered = hover?.kind === 'unit' ? unitLayer.marker(hover.id) : undefined;
+        if (hovered) tip.setLatLng(hovered.getLatLng());
+        else if (hover?.kind === 'unit') onOut();
+      }, { immediate: true }),
+      watch(() => clock.now, (now) => {
+        if (Math.floor(now / 1000) % 5 === 0) unitLayer.restyle(now);
+        if (hover) renderTip();
+      }),
+      watch(locale, () => {
+        if (hover) renderTip();
+      }),
+    );
+    resize = new ResizeObserver(() => m.invalidateSize({ pan: false }));
+    resize.observe(el);
+    stats.ready = true;
+  });
+
+  onBeforeUnmount(() => {
+    disposed = true;
+    for (const s of stops) s();
+    resize?.disconnect();
+    map?.remove();
+    map = base = incidentLayer = null;
+  });
+
+  /** Centres the map on an incident and shows its card. */
+  function focusIncident(id: string): void {
+    const i = incidents.items.get(id);
+    const marker = incidentLayer?.marker(id);
+    if (!map || !i?.location) return;
+    map.flyTo([i.location.lat, i.location.lon], Math.min(Math.max(map.getZoom(), 15), 16), { duration: 0.8 });
+    if (marker) {
+      hover = { kind: 'incident', id };
+      if (renderTip()) map.openTooltip(tip.setLatLng(marker.getLatLng()));
+    }
+  }
+
+  /** Back to the whole city. */
+  function resetView(): void {
+    if (map && base) map.flyToBounds(base.bounds, { padding: [16, 16], duration: 0.6 });
+  }
+
+  return { stats, focusIncident, resetView };
+}

@@ -1,0 +1,244 @@
+import { defineStore } from 'pinia';
+import { io, type Socket } from 'socket.io-client';
+import { computed, ref } from 'vue';
+import { LIVE, type ClientToServerEvents, type ConnectErrorCode, type EventsFrame, type HandshakeAuth, type Hello, type ServerToClientEvents } from '../../shared/live.js';
+import { isTransient, sleep } from '../api/http.js';
+import { minAsOf } from '../api/seq.js';
+import { useClockStore } from './clock.js';
+import { useIncidentsStore } from './incidents.js';
+import { useSessionStore } from './session.js';
+import { useUnitsStore } from './units.js';
+
+export type ConnectionState = 'connected' | 'reconnecting' | 'offline';
+type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** No frame (data or heartbeat, sent at least every 5 s) for this long while connected: stale. */
+export const STALE_AFTER_MS = 12_000;
+/** Reconnecting for longer than this is shown as offline (red), not as a passing blip (amber). */
+const OFFLINE_AFTER_MS = 15_000;
+/** A first connection slower than this is reported like any outage. */
+const CONNECT_GRACE_MS = 5000;
+const backoff = (attempt: number) => Math.min(1000 * 2 ** attempt, 15_000) * (0.75 + Math.random() * 0.5);
+
+function errorCode(err: Error & { data?: unknown }): ConnectErrorCode | string | undefined {
+  const d = err.data;
+  return typeof d === 'object' && d !== null && 'code' in d && typeof d.code === 'string' ? d.code : undefined;
+}
+
+/**
+ * The one owner of the socket (DESIGN §5, §9): snapshots first, then the socket resumes from the
+ * smallest `asOfSeq`; entries and positions go to the stores; components read the stores.
+ */
+export const useLiveStore = defineStore('live', () => {
+  const incidents = useIncidentsStore();
+  const units = useUnitsStore();
+  const clock = useClockStore();
+  const session = useSessionStore();
+
+  const state = ref<ConnectionState>('offline');
+  const lastFrameAt = ref<number | null>(null);
+  const staleSince = ref<number | null>(null);
+  const snapshotAt = ref<number | null>(null);
+  const degraded = ref<string[]>([]);
+  /** true from start until the first `events` frame (or a grace period): a page load is not an outage */
+  const connecting = ref(false);
+  /** the resume point: the last `headSeq` received (or the snapshots' smallest `asOfSeq`) */
+  const lastSeq = ref<string | null>(null);
+  /** the time the data on screen is valid as of */
+  const dataAsOf = computed(() => staleSince.value ?? lastFrameAt.value ?? snapshotAt.value);
+
+  let socket: LiveSocket | null = null;
+  let logEpoch: string | undefined;
+  let buildVersion: string | null = null;
+  let run = 0;
+  let resyncing = false;
+  let downSince: number | null = null;
+  let connectedAt = 0;
+  let attempt = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | null = null;
+  let watchdog: ReturnType<typeof setInterval> | null = null;
+  let startedAt = 0;
+  let lastResyncAt = 0;
+  let resyncStreak = 0;
+
+  const running = (r: number) => r === run && r > 0;
+
+  /** The handshake's `auth`, read on every (re)connect. */
+  function handshakeAuth(): HandshakeAuth {
+    return { ...(lastSeq.value !== null ? { lastSeq: lastSeq.value } : {}), ...(logEpoch ? { logEpoch } : {}) };
+  }
+
+  /** Loads both snapshots, retrying while the server is unreachable; false when given up or stopped. */
+  async function loadSnapshots(r: number): Promise<boolean> {
+    for (let i = 0; running(r); i++) {
+      try {
+        const [a, b] = await Promise.all([incidents.load(), units.load()]);
+        if (!running(r)) return false;
+        // an empty log (null) resumes from its very start
+        lastSeq.value = minAsOf(a, b.asOfSeq) ?? '0-0';
+        // the snapshot says which log its asOfSeq belongs to: resume without a resync round trip
+        logEpoch = b.logEpoch || logEpoch;
+        snapshotAt.value = Date.now();
+        return true;
+      } catch (err) {
+        if (!isTransient(err)) return false; // 401: the http layer has sent us to login
+        await sleep(backoff(i));
+      }
+    }
+    return false;
+  }
+
+  function frame(): void {
+    lastFrameAt.value = Date.now();
+    staleSince.value = null;
+  }
+
+  function markDown(): void {
+    downSince ??= Date.now();
+    state.value = Date.now() - downSince > OFFLINE_AFTER_MS ? 'offline' : 'reconnecting';
+    staleSince.value ??= lastFrameAt.value ?? snapshotAt.value ?? Date.now();
+  }
+
+  /** Reconnects by hand where socket.io does not (a middleware refusal, a server-side disconnect). */
+  function retryLater(): void {
+    if (retryTimer !== null) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      if (run > 0 && !resyncing) socket?.connect();
+    }, backoff(attempt++));
+  }
+
+  function onHello(h: Hello): void {
+    if (buildVersion !== null && h.version !== buildVersion) {
+      location.reload();
+      return;
+    }
+    buildVersion = h.version;
+    logEpoch = h.logEpoch;
+    clock.setServerTime(h.serverTime);
+    frame();
+  }
+
+  function onEvents(f: EventsFrame): void {
+    for (const e of f.events) {
+      incidents.applyEntry(e);
+      units.applyEntry(e);
+    }
+    if (f.headSeq !== null) lastSeq.value = f.headSeq;
+    degraded.value = f.degraded ?? [];
+    // not on `hello`: a first connection may still be sent to resync before any frame
+    connecting.value = false;
+    frame();
+  }
+
+  /** `resync`: reload the snapshots, then reconnect from their smallest `asOfSeq`. */
+  async function resync(): Promise<void> {
+    if (resyncing) return;
+    const r = run;
+    resyncing = true;
+    socket?.disconnect();
+    markDown();
+    // a server that keeps answering resync must not turn us into a snapshot loop
+    resyncStreak = Date.now() - lastResyncAt < 10_000 ? resyncStreak + 1 : 0;
+    lastResyncAt = Date.now();
+    if (resyncStreak > 0) await sleep(backoff(resyncStreak));
+    const ok = await loadSnapshots(r);
+    resyncing = false;
+    if (ok && running(r)) socket?.connect();
+  }
+
+  function createSocket(): LiveSocket {
+    const s: LiveSocket = io({
+      path: LIVE.path,
+      transports: ['websocket'],
+      autoConnect: false,
+      reconnectionDelay: 1000,
+      // a wall must come back soon after a server restart; the jitter spreads many clients
+      reconnectionDelayMax: 5000,
+      auth: (cb) => cb(handshakeAuth()),
+    });
+    // bound once, for the life of the page; a stopped store ignores late events
+    s.on('connect', () => {
+      state.value = 'connected';
+      connectedAt = Date.now();
+      downSince = null;
+      attempt = 0;
+    });
+    s.on('hello', (h) => {
+      if (run > 0) onHello(h);
+    });
+    s.on('events', (f) => {
+      if (run > 0) onEvents(f);
+    });
+    s.on('positions', (f) => {
+      if (run === 0) return;
+      units.applyPositions(f.units);
+      frame();
+    });
+    s.on('resync', () => {
+      if (run > 0) void resync();
+    });
+    s.on('disconnect', (reason) => {
+      if (run === 0 || resyncing) return;
+      markDown();
+      // socket.io reconnects by itself except after the server's own disconnect
+      if (reason === 'io server disconnect') retryLater();
+    });
+    s.on('connect_error', (err) => {
+      if (run === 0) return;
+      if (errorCode(err) === 'unauthorized') {
+        stop();
+        session.expire();
+        return;
+      }
+      markDown();
+      if (!s.active) retryLater();
+    });
+    return s;
+  }
+
+  function check(): void {
+    const now = Date.now();
+    if (connecting.value && now - startedAt > CONNECT_GRACE_MS) connecting.value = false;
+    if (state.value !== 'connected') {
+      if (downSince !== null && now - downSince > OFFLINE_AFTER_MS) state.value = 'offline';
+      return;
+    }
+    const last = Math.max(lastFrameAt.value ?? 0, connectedAt);
+    if (now - last > STALE_AFTER_MS) staleSince.value ??= lastFrameAt.value ?? snapshotAt.value ?? connectedAt;
+  }
+
+  /** Starts the live picture: snapshots, then the socket. Idempotent. */
+  async function start(): Promise<void> {
+    if (run > 0) return;
+    const r = (run = Math.abs(run) + 1);
+    state.value = 'reconnecting';
+    connecting.value = true;
+    startedAt = downSince = Date.now();
+    watchdog = setInterval(check, 1000);
+    if (!(await loadSnapshots(r)) || !running(r)) return;
+    socket ??= createSocket();
+    socket.connect();
+  }
+
+  /** Stops everything and forgets the data (logout, expired session). */
+  function stop(): void {
+    if (run <= 0) return;
+    run = -run;
+    if (watchdog !== null) clearInterval(watchdog);
+    if (retryTimer !== null) clearTimeout(retryTimer);
+    watchdog = retryTimer = null;
+    resyncing = false;
+    socket?.disconnect();
+    state.value = 'offline';
+    connecting.value = false;
+    lastFrameAt.value = staleSince.value = snapshotAt.value = lastSeq.value = null;
+    logEpoch = undefined;
+    downSince = null;
+    degraded.value = [];
+    incidents.reset();
+    units.reset();
+  }
+
+  return { state, connecting, lastFrameAt, staleSince, snapshotAt, dataAsOf, degraded, lastSeq, start, stop };
+});
