@@ -98,6 +98,8 @@ export const logPageSchema = z.object({ items: z.array(entrySchema), nextAfter: 
 export const loginRequestSchema = z.object({
   username: z.string().min(1).max(128),
   password: z.string().min(1).max(1024),
+  /** a wall-screen session: no idle timeout, a long absolute lifetime (duty officers and leaders) */
+  kiosk: z.boolean().optional(),
 });
 export const ROLES = ['duty_officer', 'coordinator', 'leader', 'admin', 'auditor'] as const;
 export const roleSchema = z.enum(ROLES);
@@ -124,3 +126,76 @@ export const healthSchema = z.object({
   reasons: z.array(z.string()).optional(),
 });
 export type Health = z.infer<typeof healthSchema>;
+
+/** A user as admins see it. */
+export const adminUserSchema = publicUserSchema.extend({
+  disabled: z.boolean(),
+  locked: z.boolean(),
+  createdAt: isoTime.optional(),
+});
+export type AdminUser = z.infer<typeof adminUserSchema>;
+
+const username = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/, 'letters, digits, . _ - (2–64 characters)');
+const password = z.string().min(10, 'at least 10 characters').max(1024);
+
+/** POST /admin/users. */
+export const createUserSchema = z.object({
+  username,
+  displayName: z.string().min(1).max(100),
+  roles: z.array(roleSchema).min(1),
+  scopes: z.array(z.string().min(1).max(64)).min(1),
+  password,
+});
+/** PATCH /admin/users/:username: any subset. */
+export const updateUserSchema = z.object({
+  displayName: z.string().min(1).max(100).optional(),
+  roles: z.array(roleSchema).min(1).optional(),
+  scopes: z.array(z.string().min(1).max(64)).min(1).optional(),
+  disabled: z.boolean().optional(),
+});
+/** POST /admin/users/:username/password. */
+export const setPasswordSchema = z.object({ password });
+
+/** An ingest key (for POST /events) or a machine token (for the live socket), never its secret. */
+export const credentialSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(['ingest', 'token']),
+  /** event types an ingest key may send; ['*'] = every type that is not restricted */
+  types: z.array(z.string()),
+  /** sources an ingest key may claim: exact, or a prefix ending in '*'; ['*'] = any */
+  sources: z.array(z.string()),
+  /** role and scopes a machine token acts with */
+  role: roleSchema.nullable(),
+  scopes: z.array(z.string()),
+  createdAt: isoTime,
+  rotatedAt: isoTime.nullable(),
+  lastUsedAt: isoTime.nullable(),
+  revoked: z.boolean(),
+});
+export type Credential = z.infer<typeof credentialSchema>;
+
+/** POST /admin/keys. */
+export const createCredentialSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ingest'), name: z.string().min(1).max(100), types: z.array(z.string().min(1)).min(1), sources: z.array(z.string().min(1)).min(1) }),
+  z.object({ kind: z.literal('token'), name: z.string().min(1).max(100), role: roleSchema, scopes: z.array(z.string().min(1).max(64)).min(1) }),
+]);
+/** Answer of POST /admin/keys and /admin/keys/:id/rotate: the secret is shown once. */
+export const issuedCredentialSchema = z.object({ key: credentialSchema, secret: z.string() });
+
+/** One audit record (DESIGN §11). */
+export const auditRecordSchema = z.object({
+  id: z.string(),
+  time: isoTime,
+  user: z.string().nullable(),
+  role: z.string().nullable(),
+  action: z.string(),
+  object: z.string().nullable(),
+  result: z.enum(['success', 'failure', 'denied']),
+  address: z.string().nullable(),
+  prevHash: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type AuditRecord = z.infer<typeof auditRecordSchema>;
+export const auditQuerySchema = z.object({ limit: limitSchema(100), cursor: z.string().max(64).optional() });
+export const auditPageSchema = z.object({ items: z.array(auditRecordSchema), nextCursor: z.string().nullable() });
