@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import {
   errorBodySchema, healthSchema, incidentDetailSchema, incidentListQuerySchema, incidentListSchema, ingestResponseSchema,
-  logPageSchema, logQuerySchema, loginRequestSchema, loginResponseSchema, trailSchema, unitListQuerySchema, unitListSchema,
+  logPageSchema, logQuerySchema, loginRequestSchema, loginResponseSchema, trailSchema, unitListQuerySchema, unitListSchema, unitViewSchema,
 } from '../../shared/api.js';
 import { cloudEventSchema, EVENT_DATA_SCHEMAS } from '../../shared/events.js';
 import { jurisdictionCollectionSchema } from '../../shared/jurisdiction.js';
@@ -40,7 +40,7 @@ export function openApiDocument(version: string): Json {
       schemas: {
         Error: schema(errorBodySchema), CloudEvent: schema(cloudEventSchema), IngestResponse: schema(ingestResponseSchema),
         Entry: schema(entrySchema), IncidentList: schema(incidentListSchema), IncidentDetail: schema(incidentDetailSchema),
-        UnitList: schema(unitListSchema), Trail: schema(trailSchema), LogPage: schema(logPageSchema), Health: schema(healthSchema),
+        UnitList: schema(unitListSchema), UnitView: schema(unitViewSchema), Trail: schema(trailSchema), LogPage: schema(logPageSchema), Health: schema(healthSchema),
         LoginRequest: schema(loginRequestSchema), LoginResponse: schema(loginResponseSchema),
         Jurisdictions: schema(jurisdictionCollectionSchema), ...eventTypes,
       },
@@ -74,6 +74,7 @@ export function openApiDocument(version: string): Json {
       '/incidents': { get: { parameters: queryParams(incidentListQuerySchema), responses: { 200: body('IncidentList'), 400: error('Invalid query'), 404: error('Scope not visible'), ...authErrors } } },
       '/incidents/{id}': { get: { parameters: [idParam], responses: { 200: body('IncidentDetail'), 404: error('Not found or out of scope'), ...authErrors } } },
       '/units': { get: { parameters: queryParams(unitListQuerySchema), responses: { 200: body('UnitList'), ...authErrors } } },
+      '/units/{id}': { get: { parameters: [idParam], responses: { 200: body('UnitView'), 404: error('Not found or out of scope'), ...authErrors } } },
       '/units/{id}/trail': { get: { parameters: [idParam], responses: { 200: body('Trail'), 404: error('Not found'), ...authErrors } } },
       '/log': { get: { parameters: queryParams(logQuerySchema), responses: { 200: body('LogPage'), 400: error('Invalid query'), ...authErrors } } },
     },
