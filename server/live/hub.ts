@@ -3,6 +3,7 @@ import type { Entry } from '../../shared/objects.js';
 import { LIVE, type ClientToServerEvents, type EventsFrame, type ServerToClientEvents } from '../../shared/live.js';
 import { compareSeq } from '../../shared/seq.js';
 import type { LogTail } from './log-tail.js';
+import { RecentEntries } from './recent.js';
 import { isDeliveryRoom, roomView, visibleEntries } from './rooms.js';
 
 type IO = Server<ClientToServerEvents, ServerToClientEvents>;
@@ -20,10 +21,13 @@ export class LiveHub {
   private readonly waiters = new Set<Waiter>();
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
+  /** what resumes read instead of Redis when they can */
+  recent: RecentEntries = new RecentEntries(null, LIVE.maxBehind);
 
   constructor(private readonly io: IO, private readonly tail: LogTail, private readonly degraded: () => string[]) {}
 
   start(): void {
+    this.recent = new RecentEntries(this.tail.headSeq, LIVE.maxBehind);
     this.unsubscribe = this.tail.onEntries((entries, head) => this.flush(entries, head));
     this.timer = setInterval(() => this.tick(), 1000);
     this.timer.unref();
@@ -50,6 +54,7 @@ export class LiveHub {
   }
 
   private flush(entries: Entry[], headSeq: string): void {
+    this.recent.add(entries);
     const now = Date.now();
     for (const room of this.rooms()) {
       const events = visibleEntries(roomView(room), entries);

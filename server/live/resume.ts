@@ -67,7 +67,7 @@ export async function resume(d: ResumeDeps, socket: LiveSocket, room: string, la
       socket.join(room);
       return null;
     }
-    const entries = await readRange(d.redis, `(${cursor}`, head, LIVE.resumePage);
+    const entries = d.hub.recent.readAfter(cursor, head, LIVE.resumePage) ?? (await readRange(d.redis, `(${cursor}`, head, LIVE.resumePage));
     read += entries.length;
     if (read > LIVE.maxBehind) return 'too_far_behind';
     cursor = entries.length ? entries[entries.length - 1]!.seq : head;
