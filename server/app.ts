@@ -2,9 +2,16 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
+import type { StrictAudit } from './audit/types.js';
+import { auditRoutes } from './audit/routes.js';
 import type { Config } from './config.js';
 import type { JurisdictionTree } from './geo/types.js';
-import { bearer, digestKeys, matchKey, requireSession, sessionUser } from './auth/middleware.js';
+import { setAudit } from './auth/audit-context.js';
+import type { CredentialStore } from './auth/credentials.js';
+import { authenticate, bearer, digestKeys, matchKey } from './auth/middleware.js';
+import { requirePermission } from './auth/permissions-middleware.js';
+import { adminKeyRoutes } from './http/admin-key-routes.js';
+import { adminUserRoutes } from './http/admin-user-routes.js';
 import { authRoutes } from './http/auth-routes.js';
 import { ApiError, errorHandler } from './http/errors.js';
 import { checkHealth } from './http/health.js';
@@ -12,6 +19,7 @@ import { ingestRoutes } from './http/ingest-routes.js';
 import { Metrics } from './http/metrics.js';
 import { openApiDocument } from './http/openapi.js';
 import { jurisdictionsJson, readRoutes } from './http/read-routes.js';
+import type { LiveControl } from './live/control.js';
 import type { LogTail } from './live/log-tail.js';
 import type { Logger } from './logger.js';
 import type { ScriptedRedis } from './store/scripts.js';
@@ -32,6 +40,12 @@ export interface AppDeps {
   /** folder of the built client; served with an SPA fallback when it exists */
   clientDir?: string;
   metrics?: Metrics;
+  /** the audit trail (server/audit/): logins, logouts, reporter reads, admin actions */
+  audit: StrictAudit;
+  /** ingest keys and machine tokens issued by admins (shared with the live socket, one cache) */
+  credentials: CredentialStore;
+  /** disconnects sockets on every instance (force logout, disabling, role or scope changes) */
+  control: LiveControl;
 }
 
 /** Builds the HTTP app without listening (tests start it on a free port with real dependencies). */
@@ -39,6 +53,7 @@ export function createApp(deps: AppDeps): Express {
   const { config, redis } = deps;
   const metrics = deps.metrics ?? new Metrics();
   const app = express();
+  setAudit(app, deps.audit);
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(helmet({
@@ -62,24 +77,37 @@ export function createApp(deps: AppDeps): Express {
   });
   const doc = JSON.stringify(openApiDocument(deps.version));
   api.get('/openapi.json', (_req, res) => res.type('application/json').send(doc));
+  const { credentials, control, tree } = deps;
   api.use(ingestRoutes({
-    redis, positions: deps.positions, tree: deps.tree, minId: () => deps.retention.minId(), replicaAck: config.REDIS_REPLICA_ACK,
+    redis, positions: deps.positions, tree, minId: () => deps.retention.minId(), replicaAck: config.REDIS_REPLICA_ACK, credentials,
     ingestKeys: config.INGEST_KEYS, rate: { requests: config.INGEST_RATE_REQUESTS, events: config.INGEST_RATE_EVENTS }, metrics,
   }));
   api.use(express.json({ limit: '64kb' }));
-  api.use(authRoutes({ redis, cookieSecure: config.COOKIE_SECURE }));
+  const authDeps = { redis, credentials, allowedOrigins: config.ALLOWED_ORIGINS, demo: config.DEMO };
+  api.use(authRoutes({ ...authDeps, cookieSecure: config.COOKIE_SECURE, audit: deps.audit, control }));
+  const auth = authenticate(authDeps);
+
+  // feeders (the simulator) read the tree with their ingest key; people and machine tokens need `read`
   const keyDigests = digestKeys(config.INGEST_KEYS);
-  // feeders (the simulator) read the tree with their ingest key; people with a session
+  const sendTree = (res: Response) => res.type('application/geo+json').send(jurisdictionsJson(tree));
   api.get('/jurisdictions', async (req: Request, res: Response, next: NextFunction) => {
     const token = bearer(req);
-    if (!(token && matchKey(token, keyDigests)) && !(await sessionUser(redis, req))) return next(new ApiError(401, 'unauthorized', 'sign in first'));
-    res.type('application/geo+json').send(jurisdictionsJson(deps.tree));
-  });
-  api.use(requireSession(redis));
-  api.get('/metrics', async (_req, res) => {
+    if (token && (matchKey(token, keyDigests) || (await credentials.resolve(token, 'ingest')))) return sendTree(res);
+    next();
+  }, auth, requirePermission('read'), (_req: Request, res: Response) => sendTree(res));
+
+  // from here on every route needs a session (or a machine token on reads): 401 before anything else
+  api.use(auth);
+  // operational detail (rates, memory, routes) for administrators and their scrapers (a machine token with role admin)
+  api.get('/metrics', requirePermission('settings.manage'), async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  api.use(readRoutes({ redis, tree: deps.tree, positions: deps.positions, archiveDir: config.ARCHIVE_DIR }));
+  api.use(readRoutes({ redis, tree, positions: deps.positions, archiveDir: config.ARCHIVE_DIR, audit: deps.audit }));
+  // the audit trail's routes (server/audit/) sit behind the same guard as every other route
+  api.use('/audit', requirePermission('audit.read'));
+  api.use(auditRoutes({ redis, audit: deps.audit }));
+  api.use(adminUserRoutes({ redis, tree, control, demo: config.DEMO }));
+  api.use(adminKeyRoutes({ credentials, tree, control }));
   api.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such endpoint')));
   app.use('/api/v1', api);
 

@@ -17,6 +17,8 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./var'),
   ARCHIVE_DIR: z.string().min(1).optional(),
   LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  // DESIGN §11: network logs must be kept six months, so never less than 180 days
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(180, 'must be at least 180 (network logs are kept six months)').max(36500).default(180),
   TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
   JURISDICTION_FILE: z.string().min(1).optional(),
   GRID_CELL_METERS: z.coerce.number().int().min(50).max(5000).default(500),

@@ -1,3 +1,4 @@
+import { NoAdminError } from './auth/first-admin.js';
 import { ConfigError, parseConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startServer } from './runtime.js';
@@ -15,7 +16,16 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.LOG_LEVEL, 'server');
-  const running = await startServer(config, { log });
+  let running;
+  try {
+    running = await startServer(config, { log, requireAdmin: !config.DEMO });
+  } catch (err) {
+    if (err instanceof NoAdminError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
   log.info(`listening on ${running.url} (version ${running.deps.version})`);
   let stopping = false;
   const stop = async (signal: string) => {

@@ -3,11 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createApp, type AppDeps } from './app.js';
+import { RedisAudit } from './audit/trail.js';
+import { CredentialStore } from './auth/credentials.js';
 import { seedDemoUsers } from './auth/demo-users.js';
+import { endDemoSessions, NoAdminError } from './auth/first-admin.js';
+import { hasAdmin } from './auth/users.js';
 import type { Config } from './config.js';
 import { loadJurisdictions } from './geo/tree.js';
 import type { JurisdictionTree } from './geo/types.js';
 import { Metrics } from './http/metrics.js';
+import { DeferredLiveControl } from './live/control.js';
 import { LogTail } from './live/log-tail.js';
 import { createLogger, type Logger } from './logger.js';
 import { attachLive } from './live/socket-server.js';
@@ -59,7 +64,11 @@ async function retry<T>(what: string, log: Logger, fn: () => Promise<T>, redis?:
 /** Starts one server instance: connections by role, the tail, demo seeding, HTTP on config.PORT (0: a free port). */
 export async function startServer(
   config: Readonly<Config>,
-  opts: { log?: Logger; tree?: JurisdictionTree; clientDir?: string } = {},
+  opts: {
+    log?: Logger; tree?: JurisdictionTree; clientDir?: string;
+    /** refuse to start without a usable administrator (`npm run serve` outside demo mode) */
+    requireAdmin?: boolean;
+  } = {},
 ): Promise<RunningServer> {
   const log = opts.log ?? createLogger(config.LOG_LEVEL, 'server');
   const redis = commandConnection(config.REDIS_URL);
@@ -69,9 +78,12 @@ export async function startServer(
   const tail = new LogTail(tailConnection(config.REDIS_URL));
   const retention = new RetentionGuard(redis, { retentionDays: config.LOG_RETENTION_DAYS });
   let ready = !config.DEMO;
+  const control = new DeferredLiveControl();
   const deps: AppDeps = {
     config, redis, telemetry, tree, positions, tail, retention, log, version: VERSION,
     ready: () => ready, clientDir: opts.clientDir ?? DEFAULT_CLIENT_DIR, metrics: new Metrics(true),
+    audit: new RedisAudit(redis, { retentionDays: config.AUDIT_RETENTION_DAYS, log }),
+    credentials: new CredentialStore(redis), control,
   };
   const logEpoch = await retry('connecting to Redis', log, () => ensureLogEpoch(redis), redis);
   tail.start(await retry('reading the log head', log, () => lastSeq(redis), redis));
@@ -82,6 +94,16 @@ export async function startServer(
     await retry('seeding demo users', log, () => seedDemoUsers(redis, tree, demoPassword!), redis);
     if (!config.DEMO_PASSWORD) log.info(`demo password (random, set DEMO_PASSWORD to choose one): ${demoPassword}`);
     ready = true;
+  } else {
+    const ended = await retry('ending demo sessions', log, () => endDemoSessions(redis), redis);
+    if (ended > 0) log.warn(`demo mode is off: ended ${ended} session(s) of demo accounts`);
+    if (opts.requireAdmin && !(await retry('looking for an administrator', log, () => hasAdmin(redis), redis))) {
+      retention.stop();
+      await tail.stop();
+      redis.disconnect();
+      telemetry.disconnect();
+      throw new NoAdminError(config.REDIS_URL, tree.cityId);
+    }
   }
   const server = createServer(createApp(deps));
   server.keepAliveTimeout = 65_000;
@@ -89,7 +111,9 @@ export async function startServer(
   const live = attachLive(server, {
     redis, adapterRedis, tail, logEpoch, version: VERSION, allowedOrigins: config.ALLOWED_ORIGINS, log,
     degraded: () => (tail.live ? [] : ['store_unavailable']),
+    audit: deps.audit, credentials: deps.credentials, demo: config.DEMO,
   });
+  control.attach(live.io);
   const relay = new PositionsRelay(live.io, subscriberConnection(config.TELEMETRY_REDIS_URL), redis, tree, tail);
   await relay.start();
   await new Promise<void>((resolve, reject) => {

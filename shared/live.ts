@@ -85,5 +85,8 @@ export interface HandshakeAuth {
   logEpoch?: string;
 }
 
-/** `connect_error` data codes: `unauthorized` → go to login; `unavailable` → retry with backoff. */
-export type ConnectErrorCode = 'unauthorized' | 'unavailable' | 'forbidden_origin';
+/**
+ * `connect_error` data codes: `unauthorized` → go to login; `unavailable` → retry with backoff;
+ * `forbidden` → this account may not read the live feed (auditors): do not retry.
+ */
+export type ConnectErrorCode = 'unauthorized' | 'unavailable' | 'forbidden' | 'forbidden_origin';

@@ -1,9 +1,23 @@
 import type { ErrorBody } from '../../shared/api.js';
+import type { FieldError } from '../../shared/validation.js';
 
 /** An API error with the server's stable code. */
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly retryAfter: number | null = null) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly retryAfter: number | null = null,
+    /** the error's `details` (validation: `{ errors: [{path, code, message}] }`) */
+    readonly details: unknown = undefined,
+  ) {
     super(message);
+  }
+
+  /** The field errors of a 400 validation answer (empty otherwise). */
+  get fieldErrors(): FieldError[] {
+    const errors = (this.details as { errors?: unknown } | null | undefined)?.errors;
+    return Array.isArray(errors) ? (errors as FieldError[]).filter((e) => typeof e?.path === 'string') : [];
   }
 }
 
@@ -29,7 +43,7 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
     // login and /me answer 401 as part of their normal flow; elsewhere it means the session is gone
     if (res.status === 401 && !path.startsWith('/auth/') && path !== '/me') onUnauthorized?.();
     const retryAfter = Number(res.headers.get('retry-after') ?? NaN);
-    throw new HttpError(res.status, e?.code ?? 'http_error', e?.message ?? res.statusText, Number.isFinite(retryAfter) ? retryAfter : null);
+    throw new HttpError(res.status, e?.code ?? 'http_error', e?.message ?? res.statusText, Number.isFinite(retryAfter) ? retryAfter : null, e?.details);
   }
   return body as T;
 }

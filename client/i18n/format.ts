@@ -35,3 +35,11 @@ export function ageKey(seconds: number): { key: 'age.seconds' | 'age.minutes' | 
   if (seconds < 3600) return { key: 'age.minutes', n: Math.floor(seconds / 60) };
   return { key: 'age.hours', n: Math.floor(seconds / 3600) };
 }
+
+/** `YYYY-MM-DD hh:mm:ss` in the display zone, the same in every language (tables, the audit trail). */
+export function formatDateTime(t: number | string, locale = 'en'): string {
+  const parts = fmt(locale, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    .formatToParts(new Date(t));
+  const p = (type: Intl.DateTimeFormatPartTypes) => parts.find((x) => x.type === type)?.value ?? '';
+  return `${p('year')}-${p('month')}-${p('day')} ${p('hour')}:${p('minute')}:${p('second')}`;
+}

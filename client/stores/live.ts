@@ -60,6 +60,8 @@ export const useLiveStore = defineStore('live', () => {
   let startedAt = 0;
   let lastResyncAt = 0;
   let resyncStreak = 0;
+  /** roles and scopes of the last `hello`, to notice an admin's change */
+  let helloUserKey: string | null = null;
 
   const running = (r: number) => r === run && r > 0;
 
@@ -115,6 +117,16 @@ export const useLiveStore = defineStore('live', () => {
     }
     buildVersion = h.version;
     logEpoch = h.logEpoch;
+    // an admin changed our roles or scopes: the server re-handshakes the socket with the new user;
+    // new scopes mean a different picture, so the snapshots are reloaded
+    const key = JSON.stringify([[...h.user.roles].sort(), [...h.user.scopes].sort()]);
+    const changed = helloUserKey !== null && helloUserKey !== key;
+    helloUserKey = key;
+    if (session.user && session.user.id === h.user.id && changed) session.replaceUser(h.user);
+    if (changed) {
+      void resync();
+      return;
+    }
     clock.setServerTime(h.serverTime);
     frame();
   }
@@ -191,6 +203,15 @@ export const useLiveStore = defineStore('live', () => {
         session.expire();
         return;
       }
+      if (errorCode(err) === 'forbidden') {
+        // signed in, but no longer allowed to read (an admin changed our roles): ask who we are
+        // now; without `read` the app stops the live picture, otherwise we keep retrying
+        markDown();
+        void session.refresh().then(() => {
+          if (run > 0 && session.can('read')) retryLater();
+        });
+        return;
+      }
       markDown();
       if (!s.active) retryLater();
     });
@@ -234,6 +255,7 @@ export const useLiveStore = defineStore('live', () => {
     connecting.value = false;
     lastFrameAt.value = staleSince.value = snapshotAt.value = lastSeq.value = null;
     logEpoch = undefined;
+    helloUserKey = null;
     downSince = null;
     degraded.value = [];
     incidents.reset();

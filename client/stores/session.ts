@@ -1,8 +1,9 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { PublicUser } from '../../shared/api.js';
+import { can as roleCan, type Permission } from '../../shared/permissions.js';
 import { api, HttpError, isTransient, sleep } from '../api/http.js';
-import type { LoginResponse } from '../api/types.js';
+import type { LoginRequest, LoginResponse } from '../api/types.js';
 
 /** The signed-in user (GET /me), login and logout. */
 export const useSessionStore = defineStore('session', () => {
@@ -31,8 +32,10 @@ export const useSessionStore = defineStore('session', () => {
     return loaded;
   }
 
-  async function login(username: string, password: string): Promise<void> {
-    const r = await api<LoginResponse>('/auth/login', { method: 'POST', body: JSON.stringify({ username, password }) });
+  /** `kiosk`: a wall-screen session (no idle timeout, a long absolute lifetime). */
+  async function login(username: string, password: string, kiosk = false): Promise<void> {
+    const body: LoginRequest = { username, password, ...(kiosk ? { kiosk: true } : {}) };
+    const r = await api<LoginResponse>('/auth/login', { method: 'POST', body: JSON.stringify(body) });
     user.value = r.user;
     checking.value = false;
     loaded = Promise.resolve();
@@ -54,5 +57,26 @@ export const useSessionStore = defineStore('session', () => {
     user.value = null;
   }
 
-  return { user, checking, ensureLoaded, login, logout, expire };
+  /**
+   * Asks GET /me again (the live socket was refused: our roles may have changed). A 401 means the
+   * session is gone; other failures leave what we know.
+   */
+  async function refresh(): Promise<void> {
+    try {
+      const me = (await api<LoginResponse>('/me')).user;
+      if (user.value) user.value = me;
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 401) user.value = null;
+    }
+  }
+
+  /** The server says who we are now (roles or scopes changed while signed in). */
+  function replaceUser(next: PublicUser): void {
+    if (user.value && user.value.id === next.id) user.value = next;
+  }
+
+  /** True when the signed-in user's roles grant `p` (the server enforces it; this only hides what would be refused). */
+  const can = (p: Permission) => user.value !== null && roleCan(user.value.roles, p);
+
+  return { user, checking, ensureLoaded, login, logout, expire, refresh, replaceUser, can };
 });

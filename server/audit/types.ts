@@ -1,3 +1,5 @@
+import type { AuditRecord } from '../../shared/api.js';
+
 /** What happened, by whom, from where: one audit record before it is chained. */
 export interface AuditEvent {
   user: string | null;
@@ -12,4 +14,12 @@ export interface AuditEvent {
 /** The append-only audit trail (DESIGN §11). `record` never throws: a failed append is logged. */
 export interface Audit {
   record(e: AuditEvent): Promise<void>;
+}
+
+/**
+ * An audit trail that can also refuse: `recordOrThrow` resolves with the stored record and
+ * rejects when it could not be stored, for actions that must not happen unaudited (admin changes).
+ */
+export interface StrictAudit extends Audit {
+  recordOrThrow(e: AuditEvent): Promise<AuditRecord>;
 }

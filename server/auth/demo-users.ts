@@ -13,17 +13,17 @@ const CITY_USERS: { username: string; displayName: string; roles: Role[] }[] = [
   { username: 'duty', displayName: '值班员', roles: ['duty_officer'] },
 ];
 
-/** Demo mode: the demo users, with their password reset to `password` at every start. */
+/** Demo mode: the demo users, with their password reset to `password` at every start (usable only in demo mode). */
 export async function seedDemoUsers(redis: Redis, tree: JurisdictionTree, password: string): Promise<string[]> {
   const hash = await hashPassword(password);
   const names: string[] = [];
   for (const u of CITY_USERS) {
-    await putUser(redis, { ...u, scopes: [tree.cityId], passwordHash: hash });
+    await putUser(redis, { ...u, scopes: [tree.cityId], passwordHash: hash, demo: true });
     names.push(u.username);
   }
   for (const d of tree.idsAt('district')) {
     const name = tree.get(d)?.name ?? d;
-    await putUser(redis, { username: `duty-${d}`, displayName: `${name}值班员`, roles: ['duty_officer'], scopes: [d], passwordHash: hash });
+    await putUser(redis, { username: `duty-${d}`, displayName: `${name}值班员`, roles: ['duty_officer'], scopes: [d], passwordHash: hash, demo: true });
     names.push(`duty-${d}`);
   }
   await redis.set(keys.demoSeeded, new Date().toISOString());

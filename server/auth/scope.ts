@@ -1,22 +1,18 @@
-import type { PublicUser, Role } from '../../shared/api.js';
+import type { PublicUser } from '../../shared/api.js';
 import type { Incident } from '../../shared/objects.js';
+import { can } from '../../shared/permissions.js';
 
 /** True when a jurisdiction chain lies inside one of the user's scopes. */
 export function inScope(user: Pick<PublicUser, 'scopes'>, chain: readonly string[]): boolean {
   return user.scopes.some((s) => chain.includes(s));
 }
 
-/** Roles that may see reporters' personal data unmasked. */
-const SEES_REPORTER: readonly Role[] = ['coordinator', 'admin'];
-
-export const seesReporter = (user: Pick<PublicUser, 'roles'>) => user.roles.some((r) => SEES_REPORTER.includes(r));
-
 const maskName = (s: string) => (s.length <= 1 ? '*' : `${s[0]}${'*'.repeat(Math.min(s.length - 1, 3))}`);
 const maskDigits = (s: string) => (s.length <= 7 ? '*'.repeat(s.length) : `${s.slice(0, 3)}${'*'.repeat(s.length - 7)}${s.slice(-4)}`);
 
 /** The incident as this user may see it: reporter data masked for roles without the right. */
 export function forViewer<T extends Pick<Incident, 'reporter'>>(user: Pick<PublicUser, 'roles'>, incident: T): T {
-  if (!incident.reporter || seesReporter(user)) return incident;
+  if (!incident.reporter || can(user.roles, 'reporter.read')) return incident;
   const r = incident.reporter;
   return {
     ...incident,
@@ -31,6 +27,6 @@ export function forViewer<T extends Pick<Incident, 'reporter'>>(user: Pick<Publi
 /** Masks reporter data inside a log entry's data for roles without the right. */
 export function entryForViewer<T extends { type: string; data: Record<string, unknown> }>(user: Pick<PublicUser, 'roles'>, e: T): T {
   const rep = e.data.reporter as Incident['reporter'] | undefined;
-  if (!rep || seesReporter(user)) return e;
+  if (!rep || can(user.roles, 'reporter.read')) return e;
   return { ...e, data: { ...e.data, reporter: forViewer(user, { reporter: rep }).reporter } };
 }

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   errorBodySchema, healthSchema, incidentDetailSchema, incidentListQuerySchema, incidentListSchema, ingestResponseSchema,
   logPageSchema, logQuerySchema, loginRequestSchema, loginResponseSchema, trailSchema, unitListQuerySchema, unitListSchema, unitViewSchema,
@@ -6,24 +5,11 @@ import {
 import { cloudEventSchema, EVENT_DATA_SCHEMAS } from '../../shared/events.js';
 import { jurisdictionCollectionSchema } from '../../shared/jurisdiction.js';
 import { entrySchema } from '../../shared/objects.js';
-
-type Json = Record<string, unknown>;
-const schema = (s: z.ZodType): Json => {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any', target: 'openapi-3.0' }) as Json;
-  return rest;
-};
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const body = (name: string, description = 'OK') => ({ description, content: { 'application/json': { schema: ref(name) } } });
-const error = (description: string) => body('Error', description);
-
-/** Query parameters of an object schema, each with its JSON schema. */
-function queryParams(s: z.ZodObject): Json[] {
-  const js = schema(s) as { properties?: Record<string, Json>; required?: string[] };
-  return Object.entries(js.properties ?? {}).map(([name, p]) => ({ name, in: 'query', required: js.required?.includes(name) ?? false, schema: p }));
-}
+import { adminPaths, adminSchemas } from './openapi-admin.js';
+import { auditPaths, auditSchemas } from '../audit/openapi.js';
+import { authErrors, body, error, queryParams, ref, schema, type Json } from './openapi-kit.js';
 
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: 128 } };
-const authErrors = { 401: error('Not signed in'), 503: error('Redis unavailable') };
 
 /** The OpenAPI document, generated from the same zod schemas that validate requests. */
 export function openApiDocument(version: string): Json {
@@ -35,20 +21,21 @@ export function openApiDocument(version: string): Json {
     components: {
       securitySchemes: {
         session: { type: 'apiKey', in: 'cookie', name: 'pingan_sid' },
-        ingestKey: { type: 'http', scheme: 'bearer' },
+        ingestKey: { type: 'http', scheme: 'bearer', description: 'an INGEST_KEYS key or an issued ingest key (pgk_…)' },
+        machineToken: { type: 'http', scheme: 'bearer', description: 'an issued machine token (pgt_…): GET requests with its role and scopes' },
       },
       schemas: {
         Error: schema(errorBodySchema), CloudEvent: schema(cloudEventSchema), IngestResponse: schema(ingestResponseSchema),
         Entry: schema(entrySchema), IncidentList: schema(incidentListSchema), IncidentDetail: schema(incidentDetailSchema),
         UnitList: schema(unitListSchema), UnitView: schema(unitViewSchema), Trail: schema(trailSchema), LogPage: schema(logPageSchema), Health: schema(healthSchema),
         LoginRequest: schema(loginRequestSchema), LoginResponse: schema(loginResponseSchema),
-        Jurisdictions: schema(jurisdictionCollectionSchema), ...eventTypes,
+        Jurisdictions: schema(jurisdictionCollectionSchema), ...adminSchemas(), ...auditSchemas(), ...eventTypes,
       },
     },
-    security: [{ session: [] }],
+    security: [{ session: [] }, { machineToken: [] }],
     paths: {
       '/health': { get: { summary: 'Liveness and readiness', security: [], responses: { 200: body('Health'), 503: body('Health', 'Not ready') } } },
-      '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text/plain exposition' } } } },
+      '/metrics': { get: { summary: 'Prometheus metrics (permission settings.manage: administrators)', responses: { 200: { description: 'text/plain exposition' }, ...authErrors } } },
       '/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3' } } } },
       '/events': {
         post: {
@@ -67,15 +54,21 @@ export function openApiDocument(version: string): Json {
         },
       },
       '/auth/login': { post: { security: [], requestBody: { content: { 'application/json': { schema: ref('LoginRequest') } } },
-        responses: { 200: body('LoginResponse'), 400: error('Invalid request'), 401: error('Wrong credentials'), 429: error('Throttled') } } },
-      '/auth/logout': { post: { responses: { 204: { description: 'Signed out' } } } },
+        responses: {
+          200: body('LoginResponse'), 400: error('Invalid request'), 401: error('Wrong credentials'),
+          403: error('account_locked (20 failures; an administrator unlocks) or kiosk_not_allowed'),
+          429: error('Throttled after failures from this address, or too many requests (Retry-After)'),
+        } } },
+      '/auth/logout': { post: { responses: { 204: { description: 'Signed out (that session; its sockets disconnect)' }, 403: error('csrf: foreign Origin') } } },
       '/me': { get: { responses: { 200: body('LoginResponse'), ...authErrors } } },
-      '/jurisdictions': { get: { summary: 'The jurisdiction tree as GeoJSON', security: [{ session: [] }, { ingestKey: [] }], responses: { 200: body('Jurisdictions'), ...authErrors } } },
+      '/jurisdictions': { get: { summary: 'The jurisdiction tree as GeoJSON', security: [{ session: [] }, { ingestKey: [] }, { machineToken: [] }], responses: { 200: body('Jurisdictions'), ...authErrors } } },
       '/incidents': { get: { parameters: queryParams(incidentListQuerySchema), responses: { 200: body('IncidentList'), 400: error('Invalid query'), 404: error('Scope not visible'), ...authErrors } } },
       '/incidents/{id}': { get: { parameters: [idParam], responses: { 200: body('IncidentDetail'), 404: error('Not found or out of scope'), ...authErrors } } },
       '/units': { get: { parameters: queryParams(unitListQuerySchema), responses: { 200: body('UnitList'), ...authErrors } } },
       '/units/{id}': { get: { parameters: [idParam], responses: { 200: body('UnitView'), 404: error('Not found or out of scope'), ...authErrors } } },
       '/units/{id}/trail': { get: { parameters: [idParam], responses: { 200: body('Trail'), 404: error('Not found'), ...authErrors } } },
+      ...adminPaths(),
+      ...auditPaths(),
       '/log': { get: { parameters: queryParams(logQuerySchema), responses: { 200: body('LogPage'), 400: error('Invalid query'), ...authErrors } } },
     },
   };

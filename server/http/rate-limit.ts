@@ -37,3 +37,21 @@ export class KeyRateLimiter {
     return b.ev.take(Math.min(events, this.eventsPerSecond), now);
   }
 }
+
+/** Per-address request limit (login): one bucket per address, forgotten when the map grows large. */
+export class AddressRateLimiter {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(private readonly perSecond: number, private readonly maxAddresses = 50_000) {}
+
+  check(address: string, now = Date.now()): { ok: true } | { ok: false; retryAfterSeconds: number } {
+    let b = this.buckets.get(address);
+    if (!b) {
+      // a full map is cleared rather than pruned: a bucket only matters within its second
+      if (this.buckets.size >= this.maxAddresses) this.buckets.clear();
+      b = new TokenBucket(this.perSecond, now);
+      this.buckets.set(address, b);
+    }
+    return b.take(1, now);
+  }
+}

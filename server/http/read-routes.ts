@@ -6,6 +6,7 @@ import { objectId } from '../../shared/events.js';
 import type { Fix, Incident, Unit } from '../../shared/objects.js';
 import { isSeq } from '../../shared/seq.js';
 import { currentUser } from '../auth/middleware.js';
+import { requirePermission } from '../auth/permissions-middleware.js';
 import { entryForViewer, forViewer, inScope } from '../auth/scope.js';
 import type { JurisdictionTree } from '../geo/types.js';
 import { readLogPage, seqAtTime } from '../store/archive.js';
@@ -15,12 +16,15 @@ import { lastSeq, logHead } from '../store/log.js';
 import { readObject, readObjects } from '../store/objects.js';
 import type { PositionStore } from '../telemetry/positions.js';
 import { ApiError, notFound, parse } from './errors.js';
+import { auditReporterRead } from '../audit/events.js';
+import type { Audit } from '../audit/types.js';
 
 export interface ReadDeps {
   redis: Redis;
   tree: JurisdictionTree;
   positions: PositionStore;
   archiveDir: string;
+  audit: Audit;
 }
 
 const idParams = z.object({ id: objectId });
@@ -33,12 +37,13 @@ function resolveScope(tree: JurisdictionTree, scopes: string[], asked: string | 
   return [asked];
 }
 
-/** Snapshots and reads: incidents, units, trails, the log. */
+/** Snapshots and reads: incidents, units, trails, the log (permission `read`, then scope). */
 export function readRoutes(deps: ReadDeps): Router {
   const r = Router();
   const { redis, tree } = deps;
+  const read = requirePermission('read');
 
-  r.get('/incidents', parse(incidentListQuerySchema, 'query', 'q'), async (_req, res) => {
+  r.get('/incidents', read, parse(incidentListQuerySchema, 'query', 'q'), async (_req, res) => {
     const q = res.locals.q as IncidentListQuery;
     const user = currentUser(res);
     const scopes = resolveScope(tree, user.scopes, q.scope);
@@ -46,20 +51,22 @@ export function readRoutes(deps: ReadDeps): Router {
     if (cursor === null) throw new ApiError(400, 'invalid_request', 'query.cursor: not a cursor from this API', { errors: [{ path: 'query.cursor', code: 'invalid_cursor', message: 'query.cursor: not a cursor from this API' }] });
     const { asOfSeq, logEpoch } = await logHead(redis);
     const page = await listInScopes(redis, scopes, { statuses: q.status, since: q.since, bbox: q.bbox, limit: q.limit, cursor });
+    await auditReporterRead(deps.audit, res, page.items); // audit: unmasked reporter data, one record per request
     res.json({ items: page.items.map((i) => forViewer(user, i)), nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null, asOfSeq, logEpoch });
   });
 
-  r.get('/incidents/:id', parse(idParams, 'params', 'p'), async (_req, res) => {
+  r.get('/incidents/:id', read, parse(idParams, 'params', 'p'), async (_req, res) => {
     const { id } = res.locals.p as { id: string };
     const user = currentUser(res);
     const asOfSeq = await lastSeq(redis);
     const inc = await readObject<Incident>(redis, keys.object('incident', id));
     if (!inc || !inScope(user, inc.jurisdiction)) throw notFound(`incident ${id}`);
     const timeline = (await readTimeline(redis, keys.timeline('incident', id))).map((e) => entryForViewer(user, e));
+    await auditReporterRead(deps.audit, res, [inc, ...timeline]); // audit: unmasked reporter data
     res.json({ ...forViewer(user, inc), timeline, asOfSeq });
   });
 
-  r.get('/units', parse(unitListQuerySchema, 'query', 'q'), async (_req, res) => {
+  r.get('/units', read, parse(unitListQuerySchema, 'query', 'q'), async (_req, res) => {
     const user = currentUser(res);
     const scopes = resolveScope(tree, user.scopes, (res.locals.q as { scope?: string }).scope);
     const { asOfSeq, logEpoch } = await logHead(redis);
@@ -70,7 +77,7 @@ export function readRoutes(deps: ReadDeps): Router {
     res.json({ items: await unitViews(units), asOfSeq, logEpoch });
   });
 
-  r.get('/units/:id', parse(idParams, 'params', 'p'), async (_req, res) => {
+  r.get('/units/:id', read, parse(idParams, 'params', 'p'), async (_req, res) => {
     const { id } = res.locals.p as { id: string };
     const unit = await readObject<Unit>(redis, keys.object('unit', id));
     if (!unit || !inScope(currentUser(res), unit.jurisdiction)) throw notFound(`unit ${id}`);
@@ -87,19 +94,20 @@ export function readRoutes(deps: ReadDeps): Router {
     });
   }
 
-  r.get('/units/:id/trail', parse(idParams, 'params', 'p'), async (_req, res) => {
+  r.get('/units/:id/trail', read, parse(idParams, 'params', 'p'), async (_req, res) => {
     const { id } = res.locals.p as { id: string };
     const unit = await readObject<Unit>(redis, keys.object('unit', id));
     if (!unit || !inScope(currentUser(res), unit.jurisdiction)) throw notFound(`unit ${id}`);
     res.json({ unitId: id, points: await deps.positions.trail(id) });
   });
 
-  r.get('/log', parse(logQuerySchema, 'query', 'q'), async (_req, res) => {
+  r.get('/log', read, parse(logQuerySchema, 'query', 'q'), async (_req, res) => {
     const q = res.locals.q as { after?: string; limit: number };
     const user = currentUser(res);
     const after = q.after === undefined ? null : isSeq(q.after) ? q.after : seqAtTime(q.after);
     const page = await readLogPage(redis, deps.archiveDir, after, q.limit);
     const items = page.items.filter((e) => inScope(user, e.jurisdiction)).map((e) => entryForViewer(user, e));
+    await auditReporterRead(deps.audit, res, items); // audit: unmasked reporter data
     res.json({ items, nextAfter: page.nextAfter });
   });
 

@@ -171,11 +171,14 @@ function idConflict(f: Fact, seq: string): Result {
 /** Reads dedupe records, the objects the facts touch, and latest fixes for status changes. */
 async function readState(deps: IngestDeps, facts: Fact[]) {
   const dkeys = facts.map((f) => f.dedupeKey);
-  const dvals = dkeys.length ? await deps.redis.mget(...dkeys) : [];
+  const objectKeys = new Set(facts.flatMap((f) => keysFor(f.event)));
+  // dedupe records and objects in one round trip
+  const [dvals, state] = await Promise.all([
+    dkeys.length ? deps.redis.mget(...dkeys) : Promise.resolve([] as (string | null)[]),
+    readObjects<Incident | Unit>(deps.redis, [...objectKeys]) as Promise<StateView>,
+  ]);
   const dedupe = new Map<string, string>();
   dkeys.forEach((k, i) => { if (dvals[i]) dedupe.set(k, dvals[i]!); });
-  const objectKeys = new Set(facts.flatMap((f) => keysFor(f.event)));
-  const state: StateView = await readObjects<Incident | Unit>(deps.redis, [...objectKeys]);
   const more = new Set(facts.flatMap((f) => attachedUnitKeys(f.event, state)).filter((k) => !state.has(k)));
   for (const [k, v] of await readObjects<Unit>(deps.redis, [...more])) state.set(k, v);
   const statusUnits = facts.filter((f) => f.event.type === 'unit.status').map((f) => (f.event.data as { unitId: string }).unitId);

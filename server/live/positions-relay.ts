@@ -9,6 +9,15 @@ import { POSITIONS_CHANNEL, type PublishedFix } from '../telemetry/positions.js'
 import type { LogTail } from './log-tail.js';
 import { isDeliveryRoom, roomView, sees } from './rooms.js';
 
+const TICKS_PER_SECOND = Math.round(LIVE.positionsPerUnitMs / LIVE.positionsFlushMs);
+
+/** A stable phase for a unit: a small string hash modulo the ticks per second. */
+function phaseOf(unitId: string): number {
+  let h = 0;
+  for (let i = 0; i < unitId.length; i++) h = (h * 31 + unitId.charCodeAt(i)) | 0;
+  return Math.abs(h) % TICKS_PER_SECOND;
+}
+
 type IO = Server<ClientToServerEvents, ServerToClientEvents>;
 interface UnitInfo {
   chain: string[];
@@ -66,10 +75,15 @@ export class PositionsRelay {
     try {
       // sends are stamped on the nominal 250 ms grid, so a unit's next send is due exactly four
       // ticks later: a fix waits at most until then, never an extra tick of timer jitter
-      const tick = Math.round(Date.now() / LIVE.positionsFlushMs) * LIVE.positionsFlushMs;
+      const index = Math.round(Date.now() / LIVE.positionsFlushMs);
+      const tick = index * LIVE.positionsFlushMs;
       const due: PublishedFix[] = [];
       for (const [id, f] of this.pending) {
-        if (tick - (this.lastSent.get(id) ?? 0) < LIVE.positionsPerUnitMs) continue;
+        const since = tick - (this.lastSent.get(id) ?? -Infinity);
+        if (since < LIVE.positionsPerUnitMs) continue;
+        // each unit has a phase among the ticks of a second, so a fleet that reports together
+        // goes out in four smaller frames, not one large one; a unit that missed its slot goes now
+        if (since < LIVE.positionsPerUnitMs + LIVE.positionsFlushMs && index % TICKS_PER_SECOND !== phaseOf(id)) continue;
         due.push(f);
         this.pending.delete(id);
         this.lastSent.set(id, tick);

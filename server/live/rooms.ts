@@ -1,6 +1,7 @@
 import type { PublicUser } from '../../shared/api.js';
 import type { Entry } from '../../shared/objects.js';
-import { entryForViewer, seesReporter } from '../auth/scope.js';
+import { can } from '../../shared/permissions.js';
+import { entryForViewer } from '../auth/scope.js';
 
 /** What a delivery room may see: its scope set and whether reporter data is shown. */
 export interface RoomView {
@@ -12,7 +13,7 @@ const PREFIX = 'd:';
 
 /** Each socket joins exactly one delivery room: (sorted scope set, visibility class). */
 export function deliveryRoom(user: Pick<PublicUser, 'scopes' | 'roles'>): string {
-  return `${PREFIX}${seesReporter(user) ? 'pii' : 'masked'}:${[...new Set(user.scopes)].sort().join(',')}`;
+  return `${PREFIX}${can(user.roles, 'reporter.read') ? 'pii' : 'masked'}:${[...new Set(user.scopes)].sort().join(',')}`;
 }
 
 export const isDeliveryRoom = (room: string) => room.startsWith(PREFIX);
@@ -26,10 +27,10 @@ export function roomView(room: string): RoomView {
 /** Entries a room may see, masked for its class, in the same order. */
 export function visibleEntries(view: RoomView, entries: readonly Entry[]): Entry[] {
   const out: Entry[] = [];
-  const masker = { roles: view.pii ? (['coordinator'] as const) : ([] as const) };
   for (const e of entries) {
     if (!view.scopes.some((s) => e.jurisdiction.includes(s))) continue;
-    out.push(view.pii ? e : entryForViewer({ roles: [...masker.roles] }, e));
+    // a viewer without roles holds no reporter.read: the masked class
+    out.push(view.pii ? e : entryForViewer({ roles: [] }, e));
   }
   return out;
 }

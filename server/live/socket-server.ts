@@ -4,8 +4,12 @@ import type { Redis } from 'ioredis';
 import { Server, type Socket } from 'socket.io';
 import type { PublicUser } from '../../shared/api.js';
 import { LIVE, type ClientToServerEvents, type HandshakeAuth, type Hello, type ServerToClientEvents } from '../../shared/live.js';
-import { readCookie, SESSION_COOKIE, touchSession } from '../auth/sessions.js';
-import { getUser, toPublic } from '../auth/users.js';
+import { roleOf } from '../audit/events.js';
+import type { Audit } from '../audit/types.js';
+import { tokenUser, type CredentialStore } from '../auth/credentials.js';
+import { userForSession, type Via } from '../auth/middleware.js';
+import { allowed } from '../auth/permissions-middleware.js';
+import { readCookie, SESSION_COOKIE, sessionRoom, touchSession } from '../auth/sessions.js';
 import { isRedisDown } from '../http/errors.js';
 import type { Logger } from '../logger.js';
 import { LiveHub } from './hub.js';
@@ -16,7 +20,8 @@ import { deliveryRoom } from './rooms.js';
 type IO = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 interface SocketData {
   user: PublicUser;
-  sid: string;
+  /** the session of a browser; null for a machine token */
+  sid: string | null;
 }
 
 export interface LiveDeps {
@@ -28,6 +33,11 @@ export interface LiveDeps {
   allowedOrigins: readonly string[];
   log: Logger;
   degraded(): string[];
+  audit: Audit;
+  /** machine tokens (`auth.token`) */
+  credentials: CredentialStore;
+  /** demo mode: demo accounts may connect */
+  demo: boolean;
 }
 
 /** The origin this request was made to (Host header, TLS or a trusted proxy's protocol). */
@@ -49,9 +59,15 @@ export function originAllowed(req: IncomingMessage, allowed: readonly string[]):
   return origin === own || origin === alt;
 }
 
+/** The Socket.IO stream every instance (and `npm run users`, to disconnect sockets) shares. */
+export const ADAPTER_OPTIONS = { streamName: 'socket.io', maxLen: 10_000 } as const;
+
+/** The handshake's address as the audit trail shows it (IPv4-mapped IPv6 as IPv4, like clientAddress). */
+const socketAddress = (a: string) => (a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a);
+
 class LiveAuthError extends Error {
   readonly data: { code: string };
-  constructor(code: 'unauthorized' | 'unavailable', message: string) {
+  constructor(code: 'unauthorized' | 'unavailable' | 'forbidden', message: string) {
     super(message);
     this.data = { code };
   }
@@ -68,7 +84,7 @@ export function attachLive(http: HttpServer, d: LiveDeps): { io: IO; hub: LiveHu
     maxHttpBufferSize: 64 * 1024,
     allowRequest: (req, cb) => cb(originAllowed(req, d.allowedOrigins) ? null : 'forbidden_origin', originAllowed(req, d.allowedOrigins)),
     // control operations (revocation, presence) cross instances; log frames never do
-    adapter: createAdapter(d.adapterRedis, { streamName: 'socket.io', maxLen: 10_000 }),
+    adapter: createAdapter(d.adapterRedis, ADAPTER_OPTIONS),
   });
   const hub = new LiveHub(io, d.tail, d.degraded);
   hub.start();
@@ -76,13 +92,31 @@ export function attachLive(http: HttpServer, d: LiveDeps): { io: IO; hub: LiveHu
   io.use(async (socket, next) => {
     try {
       const auth = (socket.handshake.auth ?? {}) as HandshakeAuth;
-      if (auth.token !== undefined) return next(new LiveAuthError('unauthorized', 'machine tokens are not enabled yet'));
-      if (socket.handshake.headers.origin === undefined) return next(new LiveAuthError('unauthorized', 'a handshake without Origin needs a token'));
-      const sid = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
-      const s = sid ? await touchSession(d.redis, sid) : null;
-      const u = s ? await getUser(d.redis, s.username) : null;
-      if (!sid || !s || !u || u.disabled || u.id !== s.userId) return next(new LiveAuthError('unauthorized', 'sign in first'));
-      socket.data.user = toPublic(u);
+      let user: PublicUser | null;
+      let sid: string | null = null;
+      let via: Via;
+      if (auth.token !== undefined) {
+        const c = typeof auth.token === 'string' ? await d.credentials.resolve(auth.token, 'token') : null;
+        if (!c) return next(new LiveAuthError('unauthorized', 'unknown or revoked token'));
+        user = tokenUser(c);
+        via = 'token';
+      } else {
+        // a browser always sends Origin; a client without one is a machine and must bring a token
+        if (socket.handshake.headers.origin === undefined) return next(new LiveAuthError('unauthorized', 'a handshake without Origin needs a token'));
+        sid = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
+        user = await userForSession(d.redis, sid, d.demo);
+        if (!user) return next(new LiveAuthError('unauthorized', 'sign in first'));
+        via = 'session';
+      }
+      // the live feed is a read like any other: auditors (audit.read only) get nothing here
+      if (!allowed(user, via, 'read')) {
+        await d.audit.record({
+          user: user.username, role: roleOf(user.roles), action: 'access', object: 'live', result: 'denied',
+          address: socketAddress(socket.handshake.address), details: { permission: 'read' },
+        });
+        return next(new LiveAuthError('forbidden', 'this account may not read the live feed'));
+      }
+      socket.data.user = user;
       socket.data.sid = sid;
       next();
     } catch (err) {
@@ -95,8 +129,12 @@ export function attachLive(http: HttpServer, d: LiveDeps): { io: IO; hub: LiveHu
   async function onConnection(socket: Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>): Promise<void> {
     const { user, sid } = socket.data;
     const room = deliveryRoom(user);
+    // control rooms: revocation reaches every socket of the user (or token), or of one session
     void socket.join(`user:${user.id}`);
-    renewSessionOnActivity(socket, sid);
+    if (sid !== null) {
+      void socket.join(sessionRoom(sid));
+      renewSessionOnActivity(socket, sid);
+    }
     const hello: Hello = { user, scopes: user.scopes, logEpoch: d.logEpoch, headSeq: hub.headSeq, serverTime: new Date().toISOString(), version: d.version };
     socket.emit('hello', hello);
     const auth = (socket.handshake.auth ?? {}) as HandshakeAuth;

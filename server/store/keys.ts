@@ -21,8 +21,23 @@ export const keys = {
   users: 'users',
   session: (sid: string) => `sess:${sid}`,
   userSessions: (userId: string) => `user:sessions:${userId}`,
+  /** failed-login state of one (account, address): consecutive failures and the time of the next allowed attempt */
+  loginThrottle: (username: string, address: string) => `login:thr:${encodeURIComponent(username)}:${address}`,
+  /** consecutive failed logins of an account across addresses */
+  loginFailures: (username: string) => `login:fails:${encodeURIComponent(username)}`,
+  /** present while an account is locked (lifted by admins) */
+  loginLock: (username: string) => `login:lock:${encodeURIComponent(username)}`,
+  /** ingest keys and machine tokens: the record, the set of ids, the lookup by secret digest, last use */
+  credential: (id: string) => `cred:${id}`,
+  credentials: 'creds',
+  credentialByDigest: (sha256Hex: string) => `cred:digest:${sha256Hex}`,
+  credentialUsed: (id: string) => `cred:used:${id}`,
   workerHeartbeat: 'workers:heartbeat',
   demoSeeded: 'demo:seeded',
+  /** the audit trail: a stream of hash-chained records (server/audit/) */
+  audit: 'audit',
+  /** SHA-256 of the last audit record's stored JSON (the chain head) */
+  auditHead: 'audit:head',
 } as const;
 
 /** Keys of the telemetry (volatile) store. */

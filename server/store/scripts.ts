@@ -5,6 +5,8 @@ const load = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url
 const COMMIT = load('commit.lua');
 const POSITIONS = load('positions.lua');
 const FIX = load('fix.lua');
+const LOGIN_ATTEMPT = load('login-attempt.lua');
+const AUDIT = load('audit.lua');
 
 type Reply = unknown;
 
@@ -13,6 +15,8 @@ export interface ScriptedRedis extends Redis {
   pinganCommit(...args: (string | number)[]): Promise<Reply>;
   pinganPositions(...args: (string | number)[]): Promise<Reply>;
   pinganFix(key: string, ...args: (string | number)[]): Promise<Reply>;
+  pinganLoginAttempt(throttleKey: string, lockKey: string, ...args: (string | number)[]): Promise<Reply>;
+  pinganAudit(streamKey: string, headKey: string, ...args: string[]): Promise<Reply>;
 }
 
 /** Registers the scripts on a client and returns it typed. */
@@ -20,5 +24,7 @@ export function defineScripts(r: Redis): ScriptedRedis {
   r.defineCommand('pinganCommit', { numberOfKeys: 0, lua: COMMIT });
   r.defineCommand('pinganPositions', { numberOfKeys: 0, lua: POSITIONS });
   r.defineCommand('pinganFix', { numberOfKeys: 1, lua: FIX });
+  r.defineCommand('pinganLoginAttempt', { numberOfKeys: 2, lua: LOGIN_ATTEMPT });
+  r.defineCommand('pinganAudit', { numberOfKeys: 2, lua: AUDIT });
   return r as ScriptedRedis;
 }

@@ -87,7 +87,7 @@ describe('sessions', () => {
     const a = await s.login('leader');
     const b = await s.login('leader');
     expect((await s.get('/me', a)).body.user.username).toBe('leader');
-    const out = await call(s, '/auth/logout', { method: 'POST', cookie: a });
+    const out = await call(s, '/auth/logout', { method: 'POST', cookie: a, headers: { origin: s.url } });
     expect(out.status).toBe(204);
     const me = await s.get('/me', a);
     expect(me.status).toBe(401);
