@@ -45,26 +45,64 @@ export async function resyncReason(d: ResumeDeps, lastSeq: unknown, epoch: unkno
   return null;
 }
 
+/** Sockets resuming the same room from the same lastSeq within this window share one catch-up. */
+const GROUP_WINDOW_MS = 20;
+
+interface Group {
+  sockets: LiveSocket[];
+  result: Promise<ResyncReason | null>;
+}
+
+const pending = new WeakMap<LiveHub, Map<string, Group>>();
+
 /**
  * DESIGN §5 resume: send the visible entries after lastSeq up to this instance's delivered
  * position P in frames of at most 500, repeat until P is reached, and join the delivery room in
  * the same tick as that last check — no gap, no duplicate. A lastSeq beyond P (another instance
  * delivered further) waits until this instance's tail passes it.
+ *
+ * After a network blip a crowd of clients resumes from the same heartbeat position: those that
+ * arrive within a few milliseconds of each other share one read and one encoding of each frame.
  */
-export async function resume(d: ResumeDeps, socket: LiveSocket, room: string, lastSeq: string): Promise<ResyncReason | null> {
+export function resume(d: ResumeDeps, socket: LiveSocket, room: string, lastSeq: string): Promise<ResyncReason | null> {
+  let groups = pending.get(d.hub);
+  if (!groups) pending.set(d.hub, (groups = new Map()));
+  const key = `${room}|${lastSeq}`;
+  const open = groups.get(key);
+  if (open) {
+    open.sockets.push(socket);
+    return open.result;
+  }
+  const sockets = [socket];
+  const result = new Promise<void>((r) => setTimeout(r, GROUP_WINDOW_MS)).then(() => {
+    groups.delete(key);
+    return catchUp(d, sockets, room, lastSeq);
+  });
+  groups.set(key, { sockets, result });
+  return result;
+}
+
+async function catchUp(d: ResumeDeps, group: LiveSocket[], room: string, lastSeq: string): Promise<ResyncReason | null> {
   const view = roomView(room);
+  const alive = () => group.filter((s) => s.connected);
   let cursor = lastSeq;
   let read = 0;
   // frames are held until the catch-up is known to stay within LIVE.maxBehind: a client that
   // must resync anyway is not sent megabytes first
   const frames: EventsFrame[] = [];
   for (;;) {
-    if (socket.disconnected) return null;
+    const sockets = alive();
+    if (sockets.length === 0) return null;
     const head = d.hub.headSeq;
     if (head === null || compareSeq(cursor, head) >= 0) {
-      for (const f of frames) socket.emit('events', f);
-      if (head !== null && compareSeq(cursor, head) > 0) return waitForTail(d, socket, room, cursor);
-      socket.join(room);
+      // one broadcast per frame: encoded once for the whole group, never through the adapter
+      const to = sockets[0]!.nsp.local.to(sockets.map((s) => s.id));
+      for (const f of frames) to.emit('events', f);
+      if (head !== null && compareSeq(cursor, head) > 0) {
+        await Promise.all(sockets.map((s) => waitForTail(d, s, room, cursor)));
+        return null;
+      }
+      for (const s of sockets) s.join(room);
       return null;
     }
     const entries = d.hub.recent.readAfter(cursor, head, LIVE.resumePage) ?? (await readRange(d.redis, `(${cursor}`, head, LIVE.resumePage));

@@ -38,6 +38,24 @@ describe('live delivery', () => {
     c.close();
   });
 
+  it('lets a crowd resuming from the same lastSeq share one catch-up, each getting exactly the missed entries', async () => {
+    const first = await s.ingest([ce('incident.reported', { incidentId: 'L-4', category: 'theft', priority: 3, location: at(8) })]);
+    const from = first.body.accepted[0].seq;
+    const missed = await s.ingest(Array.from({ length: 40 }, (_, i) => ce('incident.reported', { incidentId: `L-5-${i}`, category: 'fraud', priority: 4, location: at(9) })));
+    const epoch = (await connectProbe()).logEpoch;
+    const crowd = Array.from({ length: 15 }, () => connectLive(s.url, cookie, { lastSeq: from, logEpoch: epoch }));
+    await until(() => crowd.every((c) => c.entries().length >= 40), 10_000, 'every catch-up');
+    // live entries after the catch-up arrive once too: the sockets joined their room
+    const after = await s.ingest([ce('incident.reported', { incidentId: 'L-6', category: 'fraud', priority: 4, location: at(9) })]);
+    await until(() => crowd.every((c) => c.entries().some((e) => e.seq === after.body.accepted[0].seq)), 5000, 'the live entry');
+    await new Promise((r) => setTimeout(r, 300));
+    const want = [...missed.body.accepted.map((a: any) => a.seq), after.body.accepted[0].seq];
+    for (const c of crowd) {
+      expect(c.entries().map((e) => e.seq)).toEqual(want);
+      c.close();
+    }
+  });
+
   it('sends a heartbeat frame on a quiet log', async () => {
     const c = connectLive(s.url, cookie);
     await until(() => c.frames.some((f) => f.events.length === 0 && f.headSeq !== null), 8000, 'heartbeat');
