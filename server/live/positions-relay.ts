@@ -31,7 +31,9 @@ interface UnitInfo {
  */
 export class PositionsRelay {
   private readonly pending = new Map<string, PublishedFix>();
+  /** tick index of each unit's last send */
   private readonly lastSent = new Map<string, number>();
+  private ticks = 0;
   private readonly units = new Map<string, UnitInfo>();
   private timer: NodeJS.Timeout | null = null;
   private flushing = false;
@@ -70,23 +72,22 @@ export class PositionsRelay {
   }
 
   private async flush(): Promise<void> {
+    // ticks are counted, not read off the clock: rounding a jittery timer to a time grid can skip
+    // a unit's slot and hold its fix a whole tick longer
+    const index = this.ticks++;
     if (this.flushing || this.pending.size === 0) return;
     this.flushing = true;
     try {
-      // sends are stamped on the nominal 250 ms grid, so a unit's next send is due exactly four
-      // ticks later: a fix waits at most until then, never an extra tick of timer jitter
-      const index = Math.round(Date.now() / LIVE.positionsFlushMs);
-      const tick = index * LIVE.positionsFlushMs;
       const due: PublishedFix[] = [];
       for (const [id, f] of this.pending) {
-        const since = tick - (this.lastSent.get(id) ?? -Infinity);
-        if (since < LIVE.positionsPerUnitMs) continue;
+        const since = index - (this.lastSent.get(id) ?? -Infinity);
+        if (since < TICKS_PER_SECOND) continue;
         // each unit has a phase among the ticks of a second, so a fleet that reports together
         // goes out in four smaller frames, not one large one; a unit that missed its slot goes now
-        if (since < LIVE.positionsPerUnitMs + LIVE.positionsFlushMs && index % TICKS_PER_SECOND !== phaseOf(id)) continue;
+        if (since === TICKS_PER_SECOND && index % TICKS_PER_SECOND !== phaseOf(id)) continue;
         due.push(f);
         this.pending.delete(id);
-        this.lastSent.set(id, tick);
+        this.lastSent.set(id, index);
       }
       if (due.length === 0) return;
       await this.loadUnits(due.map((f) => f[0]));
