@@ -2,7 +2,11 @@
 // server (and each reference) runs here; its socket clients and its HTTP load run in two child
 // processes (bench/live-clients.ts), so that this process's event loop and cpuUsage are the server's.
 //   latency:   ingest → socket p99 at 2,000 positions/s + 20 incidents/s to 20 clients
-//              ÷ p99 of commit() + an XREAD BLOCK relay + io.emit on a bare Socket.IO server (≤ 1.5)
+//              ÷ p99 of a reference under the same load from the same loader: a bare node:http
+//              handler (incident → planned() + commit(); fixes → pinganPositions on a telemetry
+//              Redis, and the latest fixes io.emit-ted every 250 ms) + an XREAD BLOCK relay + io.emit on a
+//              bare Socket.IO server (≤ 1.5); both
+//              timed from the loader's send to each client's receipt
 //   positions: 20,000 fixes/s offered for 2,000 units to 20 clients: share of (fix, client) pairs
 //              for which the client shows that fix or a newer one within 1 s of its acceptance (≥ 0.99)
 //   fanout:    Socket.IO deliveries per server CPU-second ÷ a bare `ws` server sending the same
@@ -12,7 +16,7 @@
 // BENCH_LIVE_ONLY=latency,positions,fanout,reconnect runs some of them.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,14 +31,15 @@ import { planFact } from '../server/ingest/plan.js';
 import { payloadHash } from '../server/ingest/payload-hash.js';
 import { validateEvent } from '../server/ingest/validate.js';
 import { createLogger } from '../server/logger.js';
-import { commandConnection } from '../server/redis/connections.js';
+import { commandConnection, telemetryConnection } from '../server/redis/connections.js';
 import { launchRedis } from '../server/redis/embedded.js';
 import { startServer, type RunningServer } from '../server/runtime.js';
 import { commit, type CommitEntry } from '../server/store/commit.js';
 import { DEDUPE_TTL_SECONDS, keys } from '../server/store/keys.js';
 import { parseRecord } from '../server/store/log.js';
+import type { ScriptedRedis } from '../server/store/scripts.js';
 import { benchRedis, report } from './lib.js';
-import { incident, INGEST_KEY, jurisdictions, now, pace, post, sleep, UNITS, unitRoster, type Incident, type Paced } from './live-load.js';
+import { fix, incident, INGEST_KEY, jurisdictions, now, post, sleep, UNITS, unitRoster, type Incident, type Paced } from './live-load.js';
 
 const PASSWORD = 'bench-live-pass-123';
 
@@ -188,6 +193,21 @@ interface Ctx {
 }
 
 // --- 1. ingest → socket latency ----------------------------------------------------------------
+// Both sides get the same requests from the same loader process at the same rates (latencyLoad:
+// 100 fixes every 50 ms, 2,000/s, plus one incident per request every 50 ms, 20/s) and are timed
+// the same way: from just before the loader sends an incident's POST to its arrival on each of
+// the 20 Socket.IO clients (clock offsets calibrated).
+//   server:    the whole server (HTTP → auth → validate → dedupe/object read → commit → tail →
+//              hub → Socket.IO room), with its positions path and positions relay running too.
+//   reference: built minimally from the same pieces: a bare node:http server in this process
+//              (as bench/ingest.ts's single-fact reference) that parses the JSON body and
+//              - for an incident: plans it (planned(): validate + planFact, no reads) and runs the
+//                same commit() of that one entry on a durable Redis of its own, then answers 202;
+//              - for a batch of fixes: runs the same telemetry positions script (pinganPositions)
+//                on a telemetry Redis of its own, then answers 202 (no unit lookup, no pub/sub, no
+//                positions relay, no durable fix copies);
+//              an XREAD BLOCK relay on its own connection follows the log and calls a plain
+//              io.emit on a bare Socket.IO server (WebSocket transport) sharing that HTTP server.
 // The server and the reference alternate in rounds (S R S R S R), so that the machine's noise
 // falls on both alike; samples are pooled per side.
 
@@ -197,20 +217,20 @@ const LAT_ROUND_SECONDS = 5;
 const LAT_WARM_SECONDS = 2;
 
 interface LatSide {
-  /** id → just before the POST was sent (or the commit called), on this process's clock */
+  /** id → just before the loader sent the POST, on this process's clock */
   sentAt: Map<string, number>;
-  /** id → the HTTP server emitted 'request' for the POST (server side only) */
+  /** id → the HTTP server (the server's or the reference's) emitted 'request' for the POST */
   arrivedAt: Map<string, number>;
-  /** id → the 202 was read (server) or the commit answered (reference) */
+  /** id → the loader read the 202 */
   answeredAt: Map<string, number>;
-  /** id → the tail read handed the entry on (the hub has emitted it by then) */
+  /** id → the tail read (server) or the XREAD relay (reference) handed the entry on (emitted by then) */
   relayedAt: Map<string, number>;
   total: number[];
   afterRelay: number[];
   sent: number;
   skipped: number;
   errors: string[];
-  loops: { server: LoopStats; clients: LoopStats; loader?: LoopStats }[];
+  loops: { server: LoopStats; clients: LoopStats; loader: LoopStats }[];
 }
 
 const latSide = (): LatSide => ({ sentAt: new Map(), arrivedAt: new Map(), answeredAt: new Map(), relayedAt: new Map(), total: [], afterRelay: [], sent: 0, skipped: 0, errors: [], loops: [] });
@@ -225,18 +245,62 @@ function worst(l: LoopStats[]): LoopStats {
 function summary(x: LatSide) {
   return {
     samples: x.total.length, expected: x.sentAt.size * LAT_CLIENTS, ...dist(x.total),
-    // where the time goes: send → 'request' on the server → the tail read handed it on → each
-    // client; and send → the 202 read (server) or commit() returned (reference)
+    // where the time goes, alike on both sides: send → 'request' on the HTTP server → the tail
+    // read / XREAD relay handed it on → each client; and send → the 202 read by the loader
     stagesMs: {
-      ...(x.arrivedAt.size ? { sendToArrive: dist(gaps(x.sentAt, x.arrivedAt)), arriveToRelay: dist(gaps(x.arrivedAt, x.relayedAt)) } : {}),
+      sendToArrive: dist(gaps(x.sentAt, x.arrivedAt)), arriveToRelay: dist(gaps(x.arrivedAt, x.relayedAt)),
       sendToRelay: dist(gaps(x.sentAt, x.relayedAt)), relayToClient: dist(x.afterRelay), sendToAnswer: dist(gaps(x.sentAt, x.answeredAt)),
     },
     incidents: x.sent, skippedTicks: x.skipped, errors: x.errors.slice(0, 5),
     // event-loop delay (worst round) and CPU share (mean) of each process
-    loops: {
-      server: worst(x.loops.map((l) => l.server)), clients: worst(x.loops.map((l) => l.clients)),
-      ...(x.loops[0]?.loader ? { loader: worst(x.loops.map((l) => l.loader!)) } : {}),
-    },
+    loops: { server: worst(x.loops.map((l) => l.server)), clients: worst(x.loops.map((l) => l.clients)), loader: worst(x.loops.map((l) => l.loader)) },
+  };
+}
+
+/** The reference's ingest handler: one incident → planned() + commit(); a batch of fixes → pinganPositions. */
+function referenceIngest(script: ScriptedRedis, telemetry: ScriptedRedis, onFixes: (fixes: ReturnType<typeof fix>[]) => void) {
+  const answer = (res: ServerResponse, accepted: { id: string; seq: string | null }[]) => {
+    res.writeHead(202, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ accepted }));
+  };
+  const fail = (res: ServerResponse) => { res.writeHead(503); res.end(); };
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let events: Array<Incident | ReturnType<typeof fix>>;
+      try {
+        events = JSON.parse(Buffer.concat(chunks).toString()) as typeof events;
+      } catch {
+        res.writeHead(400);
+        res.end();
+        return;
+      }
+      if (events[0]?.type === 'unit.position') {
+        const fixes = events as ReturnType<typeof fix>[];
+        const argv: (string | number)[] = [Date.now(), fixes.length];
+        for (const f of fixes) argv.push(f.data.unitId, Date.parse(f.time), f.data.lat, f.data.lon, f.data.speed ?? '', f.data.heading ?? '', '');
+        telemetry.pinganPositions(...argv).then(() => {
+          onFixes(fixes);
+          answer(res, fixes.map((f) => ({ id: f.id, seq: null })));
+        }, () => fail(res));
+        return;
+      }
+      const ev = events[0] as Incident;
+      let entry: CommitEntry;
+      try {
+        entry = planned(ev);
+      } catch {
+        res.writeHead(400);
+        res.end();
+        return;
+      }
+      commit(script, [entry], { minId: null }).then((o) => {
+        const r = o.results[0];
+        if (r?.status !== 'ok') fail(res);
+        else answer(res, [{ id: ev.id, seq: r.seq }]);
+      }, () => fail(res));
+    });
   };
 }
 
@@ -245,63 +309,62 @@ async function latency(ctx: Ctx) {
   const live = latSide();
   const ref = latSide();
 
-  // the server, loaded from the loader process: 2,000 positions/s plus 20 incidents/s
+  // the server, loaded from the loader process
   // (the tail listener is registered after the hub's: it runs right after the hub emitted the batch)
   const unsubscribe = server.deps.tail.onEntries((entries) => {
     const t = now();
     for (const e of entries) if (e.id.startsWith('lat-')) live.relayedAt.set(e.id, t);
   });
-  const onRequest = (req: IncomingMessage) => {
+  const arrivals = (side: LatSide) => (req: IncomingMessage) => {
     const id = req.headers['x-bench-id'];
-    if (typeof id === 'string') live.arrivedAt.set(id, now());
+    if (typeof id === 'string') side.arrivedAt.set(id, now());
   };
+  const onRequest = arrivals(live);
   server.server.prependListener('request', onRequest);
 
-  // the reference: commit() of entries planned beforehand, on a Redis of its own; an XREAD BLOCK
-  // relay on its own connection; io.emit on a bare Socket.IO server (WebSocket transport)
+  // the reference, loaded from the same loader process with the same requests: a bare node:http
+  // server running planned() + commit() (incidents) and pinganPositions (fixes) on Redis servers
+  // of its own; an XREAD BLOCK relay; io.emit on a bare Socket.IO server on the same HTTP server
   const dir = mkdtempSync(join(tmpdir(), 'pingan-bench-ref-'));
-  const redis = await launchRedis({ name: 'durable', dir, maxmemoryBytes: 512 * 1024 ** 2 });
+  const [redis, telemetryRedis] = await Promise.all([
+    launchRedis({ name: 'durable', dir: join(dir, 'd'), maxmemoryBytes: 512 * 1024 ** 2 }),
+    launchRedis({ name: 'telemetry', dir: join(dir, 't') }),
+  ]);
   const script = commandConnection(redis.url, 'bench-ref');
-  const http = createServer();
+  const telemetry = telemetryConnection(telemetryRedis.url);
+  // the reference delivers the same positions frames too, minimally: the latest fix per unit,
+  // one plain io.emit every 250 ms (no per-unit limit, no scoping)
+  const latestFix = new Map<string, ReturnType<typeof fix>>();
+  const http = createServer(referenceIngest(script, telemetry, (fixes) => { for (const f of fixes) latestFix.set(f.data.unitId, f); }));
   const io = new Server(http, { transports: ['websocket'], serveClient: false });
-  const host = await listen(http);
+  const positionsTimer = setInterval(() => {
+    if (latestFix.size === 0) return;
+    const units = [...latestFix.values()].map((f) => ({ unitId: f.data.unitId, lat: f.data.lat, lon: f.data.lon, speed: f.data.speed ?? null, heading: f.data.heading ?? null, status: null, at: f.time }));
+    latestFix.clear();
+    io.volatile.emit('positions', { units });
+  }, 250);
+  const refUrl = `http://${await listen(http)}`;
+  http.prependListener('request', arrivals(ref));
   const follow = relay(redis.url, keys.log, '0-0', (events, headSeq) => {
     io.emit('events', { events, headSeq });
     const t = now();
     for (const e of events) if (e.id.startsWith('ref-')) ref.relayedAt.set(e.id, t);
   });
 
-  async function serverRound(secs: number, record: boolean): Promise<void> {
-    await clients.call('connect', { url: server.url, cookie: ctx.cookie, wait: 'hello', n: LAT_CLIENTS, kind: 'sio', record: { latencyPrefix: 'lat-' } });
-    const [out, here, [c, l]] = await observed([clients, loader], () => loader.call('latencyLoad', { url: server.url, secs, tag: record ? 'lat' : 'warm' }));
+  /** One round on either side: connect the clients, run the loader's latencyLoad against `url`, collect. */
+  async function round(side: LatSide, url: string, tag: string, secs: number, record: boolean, connect: Record<string, unknown>): Promise<void> {
+    await clients.call('connect', { url, n: LAT_CLIENTS, kind: 'sio', ...connect, record: { latencyPrefix: `${tag}-` } });
+    const [out, here, [c, l]] = await observed([clients, loader], () => loader.call('latencyLoad', { url, secs, tag: record ? tag : `${tag}warm` }));
     await sleep(1000);
     const rows = await clients.call<[number, string, number][]>('latencies');
     await clients.call('close');
     if (!record) return;
-    for (const [id, t] of out.sentAt as [string, number][]) live.sentAt.set(id, loader.local(t));
-    for (const [id, t] of out.answeredAt as [string, number][]) live.answeredAt.set(id, loader.local(t));
-    collect(live, rows, [out.positions, out.incidents], { server: here, clients: c!, loader: l! });
+    for (const [id, t] of out.sentAt as [string, number][]) side.sentAt.set(id, loader.local(t));
+    for (const [id, t] of out.answeredAt as [string, number][]) side.answeredAt.set(id, loader.local(t));
+    collect(side, rows, [out.positions, out.incidents], { server: here, clients: c!, loader: l! });
   }
-
-  async function refRound(secs: number, record: boolean): Promise<void> {
-    await clients.call('connect', { url: `http://${host}`, wait: 'connect', n: LAT_CLIENTS, kind: 'sio', record: { latencyPrefix: 'ref-' } });
-    const entries = Array.from({ length: Math.ceil((secs * 1000) / 50) + 10 }, () => {
-      const ev = incident(record ? 'ref' : 'rwarm');
-      return { id: ev.id, entry: planned(ev) };
-    });
-    let next = 0;
-    const [out, here, [c]] = await observed([clients], () => pace(50, secs * 1000, 16, async () => {
-      const e = entries[next++]!;
-      if (record) ref.sentAt.set(e.id, now());
-      const done = await commit(script, [e.entry], { minId: null });
-      if (record) ref.answeredAt.set(e.id, now());
-      if (done.results[0]?.status !== 'ok') throw new Error('reference commit failed');
-    }));
-    await sleep(1000);
-    const rows = await clients.call<[number, string, number][]>('latencies');
-    await clients.call('close');
-    if (record) collect(ref, rows, [out], { server: here, clients: c! });
-  }
+  const serverRound = (secs: number, record: boolean) => round(live, server.url, 'lat', secs, record, { cookie: ctx.cookie, wait: 'hello' });
+  const refRound = (secs: number, record: boolean) => round(ref, refUrl, 'ref', secs, record, { wait: 'connect' });
 
   function collect(side: LatSide, rows: [number, string, number][], outs: Paced[], loops: LatSide['loops'][number]): void {
     side.sent += outs[outs.length - 1]!.sent;
@@ -320,7 +383,7 @@ async function latency(ctx: Ctx) {
   try {
     await serverRound(LAT_WARM_SECONDS, false);
     await refRound(LAT_WARM_SECONDS, false);
-    for (let round = 0; round < LAT_ROUNDS; round++) {
+    for (let i = 0; i < LAT_ROUNDS; i++) {
       await serverRound(LAT_ROUND_SECONDS, true);
       await refRound(LAT_ROUND_SECONDS, true);
     }
@@ -330,11 +393,14 @@ async function latency(ctx: Ctx) {
   } finally {
     unsubscribe();
     server.server.off('request', onRequest);
+    clearInterval(positionsTimer);
     follow.stop();
     script.disconnect();
+    telemetry.disconnect();
     io.disconnectSockets(true);
+    http.closeAllConnections(); // the loader's keep-alive sockets
     await new Promise<void>((r) => io.close(() => r()));
-    await redis.stop();
+    await Promise.all([redis.stop(), telemetryRedis.stop()]);
     rmSync(dir, { recursive: true, force: true });
   }
 }
