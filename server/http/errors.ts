@@ -44,14 +44,34 @@ export function parse<S extends z.ZodType>(schema: S, part: 'query' | 'body' | '
   };
 }
 
+const sizeText = (bytes: unknown) =>
+  typeof bytes !== 'number' ? 'the limit' : bytes % 1_048_576 === 0 ? `${bytes / 1_048_576} MiB` : bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`;
+
+/**
+ * The request body could not be read (body-parser's errors: http-errors with a 4xx status the
+ * client caused — a bad charset, a Content-Encoding that is unknown or does not match the bytes,
+ * too large, not JSON): a structured 4xx, never a 500. Null for any other error.
+ */
+function bodyError(err: unknown): ApiError | null {
+  const x = err as { type?: unknown; status?: unknown; expose?: unknown; limit?: unknown } | null;
+  if (!x || typeof x.status !== 'number' || x.status < 400 || x.status > 499 || x.expose !== true) return null;
+  switch (x.type) {
+    case 'entity.too.large': return new ApiError(413, 'payload_too_large', `request body exceeds ${sizeText(x.limit)}`);
+    case 'entity.parse.failed': return new ApiError(400, 'invalid_json', 'request body is not valid JSON');
+    case 'charset.unsupported': return new ApiError(415, 'unsupported_media_type', 'request body must be JSON in UTF-8');
+    case 'encoding.unsupported': return new ApiError(415, 'unsupported_media_type', 'unsupported Content-Encoding (gzip, deflate, br or identity)');
+    // e.g. a Content-Encoding the bytes are not in (zlib's error, wrapped as a 400)
+    default: return x.status === 400 ? new ApiError(400, 'invalid_body', 'request body could not be read (does Content-Encoding match it?)') : null;
+  }
+}
+
 /** The one error middleware: stable codes out, unknown errors logged and answered generically. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, _req, res, _next) => {
     let e: ApiError;
     if (err instanceof ApiError) e = err;
     else if (isRedisDown(err)) e = unavailable();
-    else if ((err as { type?: string }).type === 'entity.too.large') e = new ApiError(413, 'payload_too_large', 'request body exceeds 1 MiB');
-    else if ((err as { type?: string }).type === 'entity.parse.failed') e = new ApiError(400, 'invalid_json', 'request body is not valid JSON');
+    else if (bodyError(err)) e = bodyError(err)!;
     else {
       log.error('unhandled error', err);
       e = new ApiError(500, 'internal', 'internal error');

@@ -7,6 +7,13 @@ import { fastPosition } from './fast-position.js';
 /** Events may not be more than 5 minutes in the future (DESIGN §3). */
 export const MAX_FUTURE_MS = 5 * 60_000;
 
+/**
+ * Objects and arrays nested deeper than this (the event itself is level 1) are refused: the dedupe
+ * hash, the stored JSON and every delivery recurse through them, and a few thousand levels (a few
+ * kB of brackets) overflow the stack.
+ */
+export const MAX_NESTING = 32;
+
 export type Validated = { ok: true; event: ValidEvent } | { ok: false; id: string | null; errors: FieldError[] };
 
 /** Validates one structured-mode CloudEvent against the envelope and its type's data schema. */
@@ -22,6 +29,10 @@ export function validateEvent(raw: unknown, receivedAtMs: number): Validated {
   }
   const data = EVENT_DATA_SCHEMAS[e.type].safeParse(e.data, { reportInput: true });
   if (!data.success) return { ok: false, id, errors: fieldErrors(data.error.issues, 'data') };
+  const deep = tooDeep(e);
+  if (deep !== null) {
+    return { ok: false, id, errors: [{ path: deep, code: 'too_deep', message: `${deep}: objects and arrays nested more than ${MAX_NESTING} levels deep` }] };
+  }
   if (e.time !== undefined && Date.parse(e.time) > receivedAtMs + MAX_FUTURE_MS) {
     return { ok: false, id, errors: [{ path: 'time', code: 'time_in_future', message: 'time: more than 5 minutes in the future' }] };
   }
@@ -33,4 +44,18 @@ export function validateEvent(raw: unknown, receivedAtMs: number): Validated {
     time: e.time, subject: e.subject, data: e.data as ValidEvent['data'], extensions,
   };
   return { ok: true, event };
+}
+
+/** The attribute (`data`, an extension) holding something nested deeper than MAX_NESTING, or null; iterative, so any depth is safe. */
+function tooDeep(event: Record<string, unknown>): string | null {
+  for (const [attr, value] of Object.entries(event)) {
+    const stack: [unknown, number][] = [[value, 2]];
+    while (stack.length) {
+      const [v, level] = stack.pop()!;
+      if (v === null || typeof v !== 'object') continue;
+      if (level > MAX_NESTING) return attr === '' ? '(root)' : attr;
+      for (const x of Object.values(v)) stack.push([x, level + 1]);
+    }
+  }
+  return null;
 }

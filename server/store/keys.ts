@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { ObjectKind } from '../../shared/objects.js';
 
+/**
+ * A login name as part of a key: URI-encoded, with lone surrogates (which encodeURIComponent
+ * refuses with a URIError) as U+FFFD — no account has such a name (usernames are ASCII).
+ */
+const namePart = (username: string) =>
+  encodeURIComponent(username.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'));
+
 /** Every Redis key of the durable store, in one place (no keyPrefix: BullMQ refuses it). */
 export const keys = {
   log: 'log',
@@ -22,11 +29,11 @@ export const keys = {
   session: (sid: string) => `sess:${sid}`,
   userSessions: (userId: string) => `user:sessions:${userId}`,
   /** failed-login state of one (account, address): consecutive failures and the time of the next allowed attempt */
-  loginThrottle: (username: string, address: string) => `login:thr:${encodeURIComponent(username)}:${address}`,
+  loginThrottle: (username: string, address: string) => `login:thr:${namePart(username)}:${address}`,
   /** consecutive failed logins of an account across addresses */
-  loginFailures: (username: string) => `login:fails:${encodeURIComponent(username)}`,
+  loginFailures: (username: string) => `login:fails:${namePart(username)}`,
   /** present while an account is locked (lifted by admins) */
-  loginLock: (username: string) => `login:lock:${encodeURIComponent(username)}`,
+  loginLock: (username: string) => `login:lock:${namePart(username)}`,
   /** ingest keys and machine tokens: the record, the set of ids, the lookup by secret digest, last use */
   credential: (id: string) => `cred:${id}`,
   credentials: 'creds',

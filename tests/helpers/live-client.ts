@@ -20,7 +20,10 @@ export interface Recorder {
   close(): void;
 }
 
-export function connectLive(url: string, cookie: string, opts: { lastSeq?: string; logEpoch?: string; origin?: string; autoConnect?: boolean; reconnection?: boolean } = {}): Recorder {
+export function connectLive(
+  url: string, cookie: string,
+  opts: { lastSeq?: string; logEpoch?: string; origin?: string; autoConnect?: boolean; reconnection?: boolean; extraAuth?: Record<string, unknown> } = {},
+): Recorder {
   const rec: Recorder = {
     socket: null as unknown as LiveSocket, hello: null, frames: [], positions: [], resyncs: [], errors: [],
     entries: () => rec.frames.flatMap((f) => f.events),
@@ -30,7 +33,8 @@ export function connectLive(url: string, cookie: string, opts: { lastSeq?: strin
   rec.socket = io(url, {
     path: '/socket.io', transports: ['websocket'], reconnection: opts.reconnection ?? false, autoConnect: opts.autoConnect ?? true,
     extraHeaders: { cookie, origin: opts.origin ?? url },
-    auth: (cb) => cb({ ...(rec.lastSeq ? { lastSeq: rec.lastSeq } : {}), ...(rec.logEpoch ? { logEpoch: rec.logEpoch } : {}) }),
+    // extraAuth: fields a forging client adds to its handshake (the server must ignore them)
+    auth: (cb) => cb({ ...opts.extraAuth, ...(rec.lastSeq ? { lastSeq: rec.lastSeq } : {}), ...(rec.logEpoch ? { logEpoch: rec.logEpoch } : {}) }),
   });
   rec.socket.on('hello', (h) => { rec.hello = h; rec.logEpoch = h.logEpoch; });
   rec.socket.on('events', (f) => { rec.frames.push(f); if (f.headSeq) rec.lastSeq = f.headSeq; });
