@@ -14,6 +14,7 @@ import { adminKeyRoutes } from './http/admin-key-routes.js';
 import { adminUserRoutes } from './http/admin-user-routes.js';
 import { authRoutes } from './http/auth-routes.js';
 import { ApiError, errorHandler } from './http/errors.js';
+import { commandRoutes } from './http/command-routes.js';
 import { checkHealth } from './http/health.js';
 import { ingestRoutes } from './http/ingest-routes.js';
 import { Metrics } from './http/metrics.js';
@@ -103,6 +104,7 @@ export function createApp(deps: AppDeps): Express {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   api.use(readRoutes({ redis, tree, positions: deps.positions, archiveDir: config.ARCHIVE_DIR, audit: deps.audit }));
+  api.use(commandRoutes({ redis, tree, minId: () => deps.retention.minId(), replicaAck: config.REDIS_REPLICA_ACK }));
   // the audit trail's routes (server/audit/) sit behind the same guard as every other route
   api.use('/audit', requirePermission('audit.read'));
   api.use(auditRoutes({ redis, audit: deps.audit }));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { entrySchema, fixSchema, incidentSchema, incidentStatusSchema, unitSchema } from './objects.js';
 import { isSeq } from './seq.js';
-import { isoTime } from './events.js';
+import { EVENT_DATA_SCHEMAS, isoTime, objectId } from './events.js';
 
 /** The error body of every non-2xx answer. */
 export const errorBodySchema = z.object({
@@ -199,3 +199,30 @@ export const auditRecordSchema = z.object({
 export type AuditRecord = z.infer<typeof auditRecordSchema>;
 export const auditQuerySchema = z.object({ limit: limitSchema(100), cursor: z.string().max(64).optional() });
 export const auditPageSchema = z.object({ items: z.array(auditRecordSchema), nextCursor: z.string().nullable() });
+
+// ---- commands (DESIGN §4): strict, with expectedVersion; answers carry the entry's seq ----
+
+/** Any integer; a value other than the current version answers 409 version_conflict. */
+const expectedVersion = z.number().int();
+
+/** POST /incidents: the `incident.reported` data; `incidentId` is generated when absent. */
+export const createIncidentSchema = EVENT_DATA_SCHEMAS['incident.reported'].extend({ incidentId: objectId.optional() });
+export type CreateIncident = z.infer<typeof createIncidentSchema>;
+
+/** POST /incidents/:id/dispatch and /release. */
+export const unitsCommandSchema = z.object({ unitIds: z.array(objectId).min(1).max(50), expectedVersion, note: z.string().max(4000).optional() });
+export type UnitsCommand = z.infer<typeof unitsCommandSchema>;
+
+/** POST /incidents/:id/link. */
+export const linkCommandSchema = z.object({ duplicateOf: objectId, expectedVersion });
+export type LinkCommand = z.infer<typeof linkCommandSchema>;
+
+/** POST /incidents/:id/transition (`dispatched` is reached through /dispatch, which names the units). */
+export const transitionCommandSchema = z.object({ to: incidentStatusSchema, expectedVersion, note: z.string().max(4000).optional() });
+export type TransitionCommand = z.infer<typeof transitionCommandSchema>;
+
+/** The answer of every incident command: the incident as GET shows it, and the seq of the appended entry. */
+export const incidentCommandResultSchema = incidentSchema.extend({
+  seq: z.string(),
+  warnings: z.array(z.object({ code: z.string(), message: z.string() })).optional(),
+});

@@ -1,4 +1,5 @@
 import {
+  createIncidentSchema, incidentCommandResultSchema, linkCommandSchema, transitionCommandSchema, unitsCommandSchema,
   errorBodySchema, healthSchema, incidentDetailSchema, incidentListQuerySchema, incidentListSchema, ingestResponseSchema,
   logPageSchema, logQuerySchema, loginRequestSchema, loginResponseSchema, trailSchema, unitListQuerySchema, unitListSchema, unitViewSchema,
 } from '../../shared/api.js';
@@ -7,9 +8,28 @@ import { jurisdictionCollectionSchema } from '../../shared/jurisdiction.js';
 import { entrySchema } from '../../shared/objects.js';
 import { adminPaths, adminSchemas } from './openapi-admin.js';
 import { auditPaths, auditSchemas } from '../audit/openapi.js';
-import { authErrors, body, error, queryParams, ref, schema, type Json } from './openapi-kit.js';
+import { authErrors, body, error, jsonBody, queryParams, ref, schema, type Json } from './openapi-kit.js';
 
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: 128 } };
+const idempotencyParam = {
+  name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 255 },
+  description: 'A repeat by the same user within 24 h returns the first answer unchanged (header Idempotent-Replayed: true) and appends nothing; '
+    + 'the same key with a different request answers 422 idempotency_conflict.',
+};
+const commandErrors = {
+  400: error('Invalid request, naming the field (details.errors[].path): e.g. expectedVersion, unitIds.0 (unknown_unit)'),
+  404: error('Incident not found or out of scope'),
+  409: error('version_conflict (details.current: the current version), invalid_transition (details.current: the status, details.allowed), unit_unavailable, invalid_release'),
+  422: error('idempotency_conflict: the Idempotency-Key was used for a different request'),
+  ...authErrors,
+};
+/** A strict incident command (DESIGN §3, §4). */
+const commandOp = (summary: string, request: string) => ({
+  post: {
+    summary, parameters: [idParam, idempotencyParam], requestBody: jsonBody(request),
+    responses: { 200: body('IncidentCommandResult', 'The updated incident as the viewer sees it, and the seq of the appended entry'), ...commandErrors },
+  },
+});
 
 /** The OpenAPI document, generated from the same zod schemas that validate requests. */
 export function openApiDocument(version: string): Json {
@@ -29,6 +49,8 @@ export function openApiDocument(version: string): Json {
         Entry: schema(entrySchema), IncidentList: schema(incidentListSchema), IncidentDetail: schema(incidentDetailSchema),
         UnitList: schema(unitListSchema), UnitView: schema(unitViewSchema), Trail: schema(trailSchema), LogPage: schema(logPageSchema), Health: schema(healthSchema),
         LoginRequest: schema(loginRequestSchema), LoginResponse: schema(loginResponseSchema),
+        CreateIncident: schema(createIncidentSchema), UnitsCommand: schema(unitsCommandSchema), LinkCommand: schema(linkCommandSchema),
+        TransitionCommand: schema(transitionCommandSchema), IncidentCommandResult: schema(incidentCommandResultSchema),
         Jurisdictions: schema(jurisdictionCollectionSchema), ...adminSchemas(), ...auditSchemas(), ...eventTypes,
       },
     },
@@ -62,7 +84,22 @@ export function openApiDocument(version: string): Json {
       '/auth/logout': { post: { responses: { 204: { description: 'Signed out (that session; its sockets disconnect)' }, 403: error('csrf: foreign Origin') } } },
       '/me': { get: { responses: { 200: body('LoginResponse'), ...authErrors } } },
       '/jurisdictions': { get: { summary: 'The jurisdiction tree as GeoJSON', security: [{ session: [] }, { ingestKey: [] }, { machineToken: [] }], responses: { 200: body('Jurisdictions'), ...authErrors } } },
-      '/incidents': { get: { parameters: queryParams(incidentListQuerySchema), responses: { 200: body('IncidentList'), 400: error('Invalid query'), 404: error('Scope not visible'), ...authErrors } } },
+      '/incidents': {
+        get: { parameters: queryParams(incidentListQuerySchema), responses: { 200: body('IncidentList'), 400: error('Invalid query'), 404: error('Scope not visible'), ...authErrors } },
+        post: {
+          summary: 'Manual entry (permission incidents.create): appends incident.reported from console/<username>; incidentId generated when absent',
+          parameters: [idempotencyParam], requestBody: jsonBody('CreateIncident'),
+          responses: {
+            201: body('IncidentCommandResult', 'The new incident and the seq of its entry'),
+            ...commandErrors, 400: error('Invalid request naming the field; location outside the user\'s jurisdiction (out_of_scope) or every grid'),
+            409: error('incident_exists'),
+          },
+        },
+      },
+      '/incidents/{id}/dispatch': commandOp('Dispatch available units (permission incidents.dispatch); one winner per unit', 'UnitsCommand'),
+      '/incidents/{id}/release': commandOp('Release attached units (permission incidents.dispatch)', 'UnitsCommand'),
+      '/incidents/{id}/link': commandOp('Mark as a duplicate call of another incident (permission incidents.link)', 'LinkCommand'),
+      '/incidents/{id}/transition': commandOp('Move along the state machine (permission incidents.transition); to "dispatched" goes through /dispatch', 'TransitionCommand'),
       '/incidents/{id}': { get: { parameters: [idParam], responses: { 200: body('IncidentDetail'), 404: error('Not found or out of scope'), ...authErrors } } },
       '/units': { get: { parameters: queryParams(unitListQuerySchema), responses: { 200: body('UnitList'), ...authErrors } } },
       '/units/{id}': { get: { parameters: [idParam], responses: { 200: body('UnitView'), 404: error('Not found or out of scope'), ...authErrors } } },

@@ -39,6 +39,8 @@ export const keys = {
   credentials: 'creds',
   credentialByDigest: (sha256Hex: string) => `cred:digest:${sha256Hex}`,
   credentialUsed: (id: string) => `cred:used:${id}`,
+  /** the first answer of a command sent with an Idempotency-Key, per (user, key), 24 h */
+  idempotency: (username: string, key: string) => `idem:${namePart(username)}:${createHash('sha256').update(key).digest('hex')}`,
   workerHeartbeat: 'workers:heartbeat',
   demoSeeded: 'demo:seeded',
   /** the audit trail: a stream of hash-chained records (server/audit/) */
@@ -56,3 +58,6 @@ export const telemetryKeys = {
 
 /** Dedupe records live 7 days (DESIGN §3). */
 export const DEDUPE_TTL_SECONDS = 7 * 24 * 3600;
+
+/** Command answers stored under an Idempotency-Key live 24 h (DESIGN §4). */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;

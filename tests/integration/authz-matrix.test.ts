@@ -37,6 +37,12 @@ const ROWS: Row[] = [
   { method: 'GET', route: '/jurisdictions', permission: 'read', allow: READERS, ok: 200 },
   { method: 'GET', route: '/incidents', permission: 'read', allow: READERS, ok: 200 },
   { method: 'GET', route: '/incidents/:id', permission: 'read', allow: READERS, ok: 200, path: () => '/incidents/MX-1' },
+  // commands: coordinators only; each on its own incident (prepared in beforeAll)
+  { method: 'POST', route: '/incidents', permission: 'incidents.create', allow: ['coordinator'], ok: 201, body: (role) => ({ incidentId: `MX-NEW-${role}`, category: 'theft', priority: 3 }) },
+  { method: 'POST', route: '/incidents/:id/dispatch', permission: 'incidents.dispatch', allow: ['coordinator'], ok: 200, path: () => '/incidents/MX-D/dispatch', body: () => ({ unitIds: ['U-MX-D'], expectedVersion: 1 }) },
+  { method: 'POST', route: '/incidents/:id/release', permission: 'incidents.dispatch', allow: ['coordinator'], ok: 200, path: () => '/incidents/MX-R/release', body: () => ({ unitIds: ['U-MX-R'], expectedVersion: 2 }) },
+  { method: 'POST', route: '/incidents/:id/link', permission: 'incidents.link', allow: ['coordinator'], ok: 200, path: () => '/incidents/MX-L/link', body: () => ({ duplicateOf: 'MX-1', expectedVersion: 1 }) },
+  { method: 'POST', route: '/incidents/:id/transition', permission: 'incidents.transition', allow: ['coordinator'], ok: 200, path: () => '/incidents/MX-T/transition', body: () => ({ to: 'cancelled', expectedVersion: 1 }) },
   { method: 'GET', route: '/units', permission: 'read', allow: READERS, ok: 200 },
   { method: 'GET', route: '/units/:id', permission: 'read', allow: READERS, ok: 200, path: () => '/units/U-MX' },
   { method: 'GET', route: '/units/:id/trail', permission: 'read', allow: READERS, ok: 200, path: () => '/units/U-MX/trail' },
@@ -68,7 +74,13 @@ beforeAll(async () => {
   s = await startStack();
   r = durableClient(s);
   for (const role of ROLES) clients[role] = await as(s, ACCOUNT[role]);
-  await ingestOk(s, [reportAt('MX-1', 10), ce('unit.registered', { unitId: 'U-MX', homeGrid: demoTree().idsAt('grid')[5] })]);
+  const home = demoTree().idsAt('grid')[5];
+  await ingestOk(s, [
+    reportAt('MX-1', 10), ce('unit.registered', { unitId: 'U-MX', homeGrid: home }),
+    ...['MX-D', 'MX-R', 'MX-L', 'MX-T'].map((id, i) => reportAt(id, 11 + i)),
+    ce('unit.registered', { unitId: 'U-MX-D', homeGrid: home }), ce('unit.registered', { unitId: 'U-MX-R', homeGrid: home }),
+  ]);
+  expect((await clients.coordinator.post('/incidents/MX-R/dispatch', { unitIds: ['U-MX-R'], expectedVersion: 1 })).status).toBe(200);
   const admin = clients.admin;
   expect((await admin.post('/admin/users', { username: 'mx-target', displayName: 't', roles: ['leader'], scopes: [demoTree().cityId], password: 'matrix-password-0' })).status).toBe(201);
   for (const role of ROLES) {
