@@ -20,6 +20,7 @@ import { ingestRoutes } from './http/ingest-routes.js';
 import { Metrics } from './http/metrics.js';
 import { openApiDocument } from './http/openapi.js';
 import { jurisdictionsJson, readRoutes } from './http/read-routes.js';
+import { recommendRoutes } from './http/recommend-routes.js';
 import type { LiveControl } from './live/control.js';
 import type { LogTail } from './live/log-tail.js';
 import type { Logger } from './logger.js';
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps): Express {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   api.use(readRoutes({ redis, tree, positions: deps.positions, archiveDir: config.ARCHIVE_DIR, audit: deps.audit }));
+  api.use(recommendRoutes({ redis, positions: deps.positions }));
   api.use(commandRoutes({ redis, tree, minId: () => deps.retention.minId(), replicaAck: config.REDIS_REPLICA_ACK }));
   // the audit trail's routes (server/audit/) sit behind the same guard as every other route
   api.use('/audit', requirePermission('audit.read'));

@@ -87,6 +87,29 @@ export type UnitView = z.infer<typeof unitViewSchema>;
 export const unitListQuerySchema = z.object({ scope: z.string().min(1).max(64).optional() });
 export const unitListSchema = z.object({ items: z.array(unitViewSchema), asOfSeq: z.string().nullable(), logEpoch: z.string() });
 
+/** Query of GET /incidents/:id/recommendations: `skills` every ranked unit must hold (comma-separated). */
+export const recommendationQuerySchema = z.object({
+  skills: csv(z.string().min(1).max(64)).optional(),
+  limit: limitSchema(50),
+});
+export type RecommendationQuery = z.infer<typeof recommendationQuerySchema>;
+
+/** A reason code with its values (eta {seconds}, distance {meters}, workload {dispatches, hours}, rotation {minutesIdle}, home_grid, stale_fix {ageSeconds}). */
+export const recommendationReasonSchema = z.looseObject({ code: z.string() });
+
+/** Answer of GET /incidents/:id/recommendations (DESIGN §7): ranked available units, and those without a fresh fix apart. */
+export const recommendationsSchema = z.object({
+  items: z.array(z.object({
+    unitId: z.string(), callsign: z.string(), kind: z.string(),
+    etaSeconds: z.number().int(), distanceMeters: z.number().int(), score: z.number().int(),
+    reasons: z.array(recommendationReasonSchema),
+  })),
+  unranked: z.array(z.object({ unitId: z.string(), callsign: z.string(), kind: z.string(), reasons: z.array(recommendationReasonSchema) })),
+  asOfSeq: z.string().nullable(),
+  logEpoch: z.string(),
+});
+export type Recommendations = z.infer<typeof recommendationsSchema>;
+
 /** Answer of GET /units/:id/trail (last 10 minutes, oldest first). */
 export const trailSchema = z.object({ unitId: z.string(), points: z.array(fixSchema) });
 

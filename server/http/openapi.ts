@@ -1,7 +1,7 @@
 import {
   createIncidentSchema, incidentCommandResultSchema, linkCommandSchema, transitionCommandSchema, unitsCommandSchema,
   errorBodySchema, healthSchema, incidentDetailSchema, incidentListQuerySchema, incidentListSchema, ingestResponseSchema,
-  logPageSchema, logQuerySchema, loginRequestSchema, loginResponseSchema, trailSchema, unitListQuerySchema, unitListSchema, unitViewSchema,
+  logPageSchema, logQuerySchema, recommendationQuerySchema, recommendationsSchema, loginRequestSchema, loginResponseSchema, trailSchema, unitListQuerySchema, unitListSchema, unitViewSchema,
 } from '../../shared/api.js';
 import { cloudEventSchema, EVENT_DATA_SCHEMAS } from '../../shared/events.js';
 import { jurisdictionCollectionSchema } from '../../shared/jurisdiction.js';
@@ -47,7 +47,7 @@ export function openApiDocument(version: string): Json {
       schemas: {
         Error: schema(errorBodySchema), CloudEvent: schema(cloudEventSchema), IngestResponse: schema(ingestResponseSchema),
         Entry: schema(entrySchema), IncidentList: schema(incidentListSchema), IncidentDetail: schema(incidentDetailSchema),
-        UnitList: schema(unitListSchema), UnitView: schema(unitViewSchema), Trail: schema(trailSchema), LogPage: schema(logPageSchema), Health: schema(healthSchema),
+        UnitList: schema(unitListSchema), UnitView: schema(unitViewSchema), Trail: schema(trailSchema), Recommendations: schema(recommendationsSchema), LogPage: schema(logPageSchema), Health: schema(healthSchema),
         LoginRequest: schema(loginRequestSchema), LoginResponse: schema(loginResponseSchema),
         CreateIncident: schema(createIncidentSchema), UnitsCommand: schema(unitsCommandSchema), LinkCommand: schema(linkCommandSchema),
         TransitionCommand: schema(transitionCommandSchema), IncidentCommandResult: schema(incidentCommandResultSchema),
@@ -100,6 +100,19 @@ export function openApiDocument(version: string): Json {
       '/incidents/{id}/release': commandOp('Release attached units (permission incidents.dispatch)', 'UnitsCommand'),
       '/incidents/{id}/link': commandOp('Mark as a duplicate call of another incident (permission incidents.link)', 'LinkCommand'),
       '/incidents/{id}/transition': commandOp('Move along the state machine (permission incidents.transition); to "dispatched" goes through /dispatch', 'TransitionCommand'),
+      '/incidents/{id}/recommendations': {
+        get: {
+          summary: 'Units to dispatch, ranked (permission incidents.dispatch): available units of the caller\'s scopes holding every skill asked, '
+            + 'by ETA = great-circle distance × 1.3 ÷ speed of the kind (car 30, bike 15, foot 5, community_patrol 5, other 10 km/h); '
+            + 'workload, rotation and the home grid move the score by at most ±20 % of the ETA; ties by unitId. '
+            + 'Units without a fix younger than 5 minutes are listed in unranked (stale_fix).',
+          parameters: [idParam, ...queryParams(recommendationQuerySchema)],
+          responses: {
+            200: body('Recommendations'), 400: error('Invalid query'), 404: error('Incident not found or out of scope'),
+            409: error('not_located: the incident has no location yet'), ...authErrors,
+          },
+        },
+      },
       '/incidents/{id}': { get: { parameters: [idParam], responses: { 200: body('IncidentDetail'), 404: error('Not found or out of scope'), ...authErrors } } },
       '/units': { get: { parameters: queryParams(unitListQuerySchema), responses: { 200: body('UnitList'), ...authErrors } } },
       '/units/{id}': { get: { parameters: [idParam], responses: { 200: body('UnitView'), 404: error('Not found or out of scope'), ...authErrors } } },

@@ -115,7 +115,7 @@ export function readRoutes(deps: ReadDeps): Router {
 }
 
 /** The later of two fixes (telemetry may have lost what a status change recorded). */
-function newerFix(a: Fix | null, b: Fix | null): Fix | null {
+export function newerFix(a: Fix | null, b: Fix | null): Fix | null {
   if (!a) return b;
   if (!b) return a;
   return Date.parse(a.at) >= Date.parse(b.at) ? a : b;

@@ -1,0 +1,74 @@
+// GET /incidents/:id/recommendations (DESIGN §4, §7): units the caller may dispatch, ranked for
+// one incident by server/incidents/recommend.ts. Permission `incidents.dispatch` (403), then the
+// query (400), then the incident in the caller's scope (404), then a location (409 not_located:
+// nothing can be ranked for an incident waiting in the "not yet located" queue).
+//
+// Candidates are every unit indexed under the caller's scopes (`idx:unit:<scope>`, i.e. units whose
+// owning jurisdiction — home grid, else position — the caller covers). The demo has ≤ 2,000 units,
+// so reading them all is acceptable for now; a widening search radius around the incident is the
+// next step when rosters grow. Workload: minutes idle come from `statusSince` of available units;
+// dispatches in the last 8 h are not yet counted (0) — there is no per-unit dispatch index.
+import { Router } from 'express';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { recommendationQuerySchema, type RecommendationQuery, type Recommendations } from '../../shared/api.js';
+import { objectId } from '../../shared/events.js';
+import type { Incident, Unit } from '../../shared/objects.js';
+import { currentUser } from '../auth/middleware.js';
+import { requirePermission } from '../auth/permissions-middleware.js';
+import { inScope } from '../auth/scope.js';
+import { recommendUnits, type Candidate } from '../incidents/recommend.js';
+import { keys } from '../store/keys.js';
+import { logHead } from '../store/log.js';
+import { readObject, readObjects } from '../store/objects.js';
+import type { PositionStore } from '../telemetry/positions.js';
+import { ApiError, notFound, parse } from './errors.js';
+import { newerFix } from './read-routes.js';
+
+export interface RecommendDeps {
+  redis: Redis;
+  positions: PositionStore;
+}
+
+const idParams = z.object({ id: objectId });
+
+export function recommendRoutes(deps: RecommendDeps): Router {
+  const r = Router();
+  const { redis } = deps;
+
+  r.get('/incidents/:id/recommendations', requirePermission('incidents.dispatch'), parse(idParams, 'params', 'p'),
+    parse(recommendationQuerySchema, 'query', 'q'), async (_req, res) => {
+      const { id } = res.locals.p as { id: string };
+      const q = res.locals.q as RecommendationQuery;
+      const user = currentUser(res);
+      // the log head first: everything read after it is at least as new as asOfSeq
+      const { asOfSeq, logEpoch } = await logHead(redis);
+      const inc = await readObject<Incident>(redis, keys.object('incident', id));
+      if (!inc || !inScope(user, inc.jurisdiction)) throw notFound(`incident ${id}`);
+      if (!inc.location) throw new ApiError(409, 'not_located', `incident ${id} has no location yet`);
+
+      const ids = new Set<string>();
+      for (const s of user.scopes) for (const u of await redis.zrange(keys.unitsIn(s), 0, -1)) ids.add(u);
+      const objs = await readObjects<Unit>(redis, [...ids].map((u) => keys.object('unit', u)));
+      // status and skills first: fixes are looked up only for units that could be ranked
+      const need = q.skills ?? [];
+      const units = [...objs.values()].filter((u): u is Unit => u !== null && u.status === 'available' && need.every((s) => u.skills.includes(s)));
+      const fixes = await deps.positions.latest(units.map((u) => u.id));
+      const now = Date.now();
+      const candidates: Candidate[] = units.map((u) => {
+        const fix = newerFix(fixes.get(u.id) ?? null, u.lastFix);
+        const since = Date.parse(u.statusSince);
+        return {
+          unitId: u.id, callsign: u.callsign, kind: u.kind, status: u.status, skills: u.skills, homeGrid: u.homeGrid,
+          fix: fix ? { lat: fix.lat, lon: fix.lon, at: fix.at } : null,
+          recentDispatches: 0,
+          minutesIdle: Number.isNaN(since) ? null : Math.max(0, (now - since) / 60_000),
+        };
+      });
+      const result = recommendUnits({ location: inc.location, gridId: inc.gridId }, candidates, { now, requiredSkills: need, limit: q.limit });
+      const body: Recommendations = { ...result, asOfSeq, logEpoch };
+      res.json(body);
+    });
+
+  return r;
+}
