@@ -11,6 +11,7 @@ import type { CredentialStore } from './auth/credentials.js';
 import { authenticate, bearer, digestKeys, matchKey } from './auth/middleware.js';
 import { requirePermission } from './auth/permissions-middleware.js';
 import { adminKeyRoutes } from './http/admin-key-routes.js';
+import { alertRoutes } from './http/alert-routes.js';
 import { adminUserRoutes } from './http/admin-user-routes.js';
 import { authRoutes } from './http/auth-routes.js';
 import { ApiError, errorHandler } from './http/errors.js';
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(readRoutes({ redis, tree, positions: deps.positions, archiveDir: config.ARCHIVE_DIR, audit: deps.audit }));
   api.use(recommendRoutes({ redis, positions: deps.positions }));
   api.use(commandRoutes({ redis, tree, minId: () => deps.retention.minId(), replicaAck: config.REDIS_REPLICA_ACK }));
+  api.use(alertRoutes({ redis, tree, minId: () => deps.retention.minId(), replicaAck: config.REDIS_REPLICA_ACK }));
   // the audit trail's routes (server/audit/) sit behind the same guard as every other route
   api.use('/audit', requirePermission('audit.read'));
   api.use(auditRoutes({ redis, audit: deps.audit }));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { entrySchema, fixSchema, incidentSchema, incidentStatusSchema, unitSchema } from './objects.js';
+import { alertSchema, alertStateSchema, entrySchema, fixSchema, incidentSchema, incidentStatusSchema, unitSchema } from './objects.js';
 import { isSeq } from './seq.js';
 import { EVENT_DATA_SCHEMAS, isoTime, objectId } from './events.js';
 
@@ -9,7 +9,7 @@ export const errorBodySchema = z.object({
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
-const fieldError = z.object({ path: z.string(), code: z.string(), message: z.string() });
+const fieldError = z.object({ path: z.string(), code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() });
 
 /** Answer of POST /events. */
 export const ingestResponseSchema = z.object({
@@ -249,3 +249,23 @@ export const incidentCommandResultSchema = incidentSchema.extend({
   seq: z.string(),
   warnings: z.array(z.object({ code: z.string(), message: z.string() })).optional(),
 });
+
+// ---- alerts (DESIGN §4, §8) ----
+
+/** Query of GET /alerts: states (comma-separated; default open,acknowledged), scope, limit. */
+export const alertListQuerySchema = z.object({
+  state: csv(alertStateSchema).optional(),
+  scope: z.string().min(1).max(64).optional(),
+  limit: limitSchema(100),
+});
+export type AlertListQuery = z.infer<typeof alertListQuerySchema>;
+
+/** Answer of GET /alerts: newest change first. */
+export const alertListSchema = z.object({ items: z.array(alertSchema), asOfSeq: z.string().nullable(), logEpoch: z.string() });
+
+/** POST /alerts/:id/acknowledge (the body may be empty). */
+export const acknowledgeAlertSchema = z.object({ expectedVersion: expectedVersion.optional(), note: z.string().max(4000).optional() });
+export type AcknowledgeAlert = z.infer<typeof acknowledgeAlertSchema>;
+
+/** The answer of an alert command: the alert and the seq of the appended entry. */
+export const alertCommandResultSchema = alertSchema.extend({ seq: z.string() });

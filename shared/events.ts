@@ -20,6 +20,8 @@ export type UnitStatus = z.infer<typeof unitStatusSchema>;
 export const ALERT_KINDS = [
   'spike', 'overdue', 'sla_breach', 'ack_timeout', 'coverage_gap', 'stale_unit', 'feed_silent',
 ] as const;
+/** Alert severities. */
+export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
 
 const reporterSchema = z.looseObject({
   name: text(100).optional(),
@@ -142,7 +144,7 @@ const indicatorUpdated = z.looseObject({
 const alert = z.looseObject({
   alertId: objectId,
   kind: z.enum(ALERT_KINDS).optional(),
-  severity: z.enum(['info', 'warning', 'critical']).optional(),
+  severity: z.enum(ALERT_SEVERITIES).optional(),
   scope: z.string().optional(),
   evidence: z.unknown().optional(),
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { INCIDENT_STATUSES } from './constants.js';
 import { areaTypeSchema, locationSchema } from './jurisdiction.js';
-import { isoTime, objectId, prioritySchema, unitStatusSchema } from './events.js';
+import { ALERT_KINDS, ALERT_SEVERITIES, isoTime, objectId, prioritySchema, unitStatusSchema } from './events.js';
 
 /** Kinds of versioned objects that entries can affect. */
 export const OBJECT_KINDS = ['incident', 'unit', 'dispute', 'petition', 'supervision', 'alert'] as const;
@@ -100,3 +100,40 @@ export type Unit = z.infer<typeof unitSchema>;
 
 /** A timeline item of an object: the entry that touched it. */
 export type TimelineItem = Entry;
+
+/** Alert states (DESIGN §8): escalation is recorded beside the state, not as a state. */
+export const ALERT_STATES = ['open', 'acknowledged', 'cleared'] as const;
+export const alertStateSchema = z.enum(ALERT_STATES);
+export type AlertState = z.infer<typeof alertStateSchema>;
+
+/** An alert as the projection holds it: at most one not cleared per (kind, scope). */
+export const alertSchema = z.object({
+  id: objectId,
+  version: z.number().int().min(1),
+  kind: z.enum(ALERT_KINDS),
+  severity: z.enum(ALERT_SEVERITIES),
+  /** the jurisdiction the alert is about */
+  scope: z.string(),
+  state: alertStateSchema,
+  escalated: z.boolean(),
+  /** how many times it was escalated */
+  escalationLevel: z.number().int().min(0),
+  evidence: z.unknown().optional(),
+  /** the chain of `scope` (scope up to the city) */
+  jurisdiction: z.array(z.string()),
+  source: z.string(),
+  raisedAt: isoTime,
+  acknowledgedAt: isoTime.nullable(),
+  acknowledgedBy: z.string().nullable(),
+  escalatedAt: isoTime.nullable(),
+  clearedAt: isoTime.nullable(),
+  updatedAt: isoTime,
+  updatedSeq: z.string().optional(),
+});
+export type Alert = z.infer<typeof alertSchema>;
+
+/** The marker `alert:open:<kind>:<scope>` holds while an alert of that kind and scope is not cleared. */
+export interface AlertOpenMarker {
+  id: string;
+  version: number;
+}

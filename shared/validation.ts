@@ -5,6 +5,8 @@ export interface FieldError {
   path: string;
   code: string;
   message: string;
+  /** what the refusal is about, when it names another object (e.g. the open alert of alert_open) */
+  details?: Record<string, unknown>;
 }
 
 /** Turns zod issues into field errors whose path names the field (e.g. `data.incidentId`). */

@@ -1,11 +1,12 @@
 import {
+  acknowledgeAlertSchema, alertCommandResultSchema, alertListQuerySchema, alertListSchema,
   createIncidentSchema, incidentCommandResultSchema, linkCommandSchema, transitionCommandSchema, unitsCommandSchema,
   errorBodySchema, healthSchema, incidentDetailSchema, incidentListQuerySchema, incidentListSchema, ingestResponseSchema,
   logPageSchema, logQuerySchema, recommendationQuerySchema, recommendationsSchema, loginRequestSchema, loginResponseSchema, trailSchema, unitListQuerySchema, unitListSchema, unitViewSchema,
 } from '../../shared/api.js';
 import { cloudEventSchema, EVENT_DATA_SCHEMAS } from '../../shared/events.js';
 import { jurisdictionCollectionSchema } from '../../shared/jurisdiction.js';
-import { entrySchema } from '../../shared/objects.js';
+import { alertSchema, entrySchema } from '../../shared/objects.js';
 import { adminPaths, adminSchemas } from './openapi-admin.js';
 import { auditPaths, auditSchemas } from '../audit/openapi.js';
 import { authErrors, body, error, jsonBody, queryParams, ref, schema, type Json } from './openapi-kit.js';
@@ -51,6 +52,8 @@ export function openApiDocument(version: string): Json {
         LoginRequest: schema(loginRequestSchema), LoginResponse: schema(loginResponseSchema),
         CreateIncident: schema(createIncidentSchema), UnitsCommand: schema(unitsCommandSchema), LinkCommand: schema(linkCommandSchema),
         TransitionCommand: schema(transitionCommandSchema), IncidentCommandResult: schema(incidentCommandResultSchema),
+        Alert: schema(alertSchema), AlertList: schema(alertListSchema), AcknowledgeAlert: schema(acknowledgeAlertSchema),
+        AlertCommandResult: schema(alertCommandResultSchema),
         Jurisdictions: schema(jurisdictionCollectionSchema), ...adminSchemas(), ...auditSchemas(), ...eventTypes,
       },
     },
@@ -117,6 +120,25 @@ export function openApiDocument(version: string): Json {
       '/units': { get: { parameters: queryParams(unitListQuerySchema), responses: { 200: body('UnitList'), ...authErrors } } },
       '/units/{id}': { get: { parameters: [idParam], responses: { 200: body('UnitView'), 404: error('Not found or out of scope'), ...authErrors } } },
       '/units/{id}/trail': { get: { parameters: [idParam], responses: { 200: body('Trail'), 404: error('Not found'), ...authErrors } } },
+      '/alerts': {
+        get: {
+          summary: 'Alerts in the caller\'s scopes (permission read), newest change first; state defaults to open,acknowledged. '
+            + 'At most one alert per (kind, scope) is not cleared.',
+          parameters: queryParams(alertListQuerySchema),
+          responses: { 200: body('AlertList'), 400: error('Invalid query'), 404: error('Scope not visible'), ...authErrors },
+        },
+      },
+      '/alerts/{id}/acknowledge': {
+        post: {
+          summary: 'Acknowledge an open alert (permission alerts.acknowledge): appends alert.acknowledged from console/<username>',
+          parameters: [idParam], requestBody: jsonBody('AcknowledgeAlert'),
+          responses: {
+            200: body('AlertCommandResult', 'The acknowledged alert and the seq of its entry'),
+            400: error('Invalid request'), 404: error('Alert not found or out of scope'),
+            409: error('invalid_transition (the alert is not open; details.current) or version_conflict (details.current)'), ...authErrors,
+          },
+        },
+      },
       ...adminPaths(),
       ...auditPaths(),
       '/log': { get: { parameters: queryParams(logQuerySchema), responses: { 200: body('LogPage'), 400: error('Invalid query'), ...authErrors } } },

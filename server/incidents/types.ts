@@ -1,5 +1,5 @@
 import type { AreaType, Location } from '../../shared/jurisdiction.js';
-import type { Incident, Unit } from '../../shared/objects.js';
+import type { Alert, Incident, Unit } from '../../shared/objects.js';
 
 /** Where a located event lies, resolved before reducing. */
 export interface Placement {
@@ -47,6 +47,8 @@ export interface Outcome {
   incident: Incident | null;
   /** units whose state changed, with bumped versions */
   units: Unit[];
+  /** the alert the fact created or changed (alert.* facts), with its bumped version */
+  alert?: Alert;
   /** true when recorded in the timeline without being applied */
   stale: boolean;
   jurisdiction: string[];

@@ -99,7 +99,7 @@ async function commitFacts(deps: IngestDeps, facts: Fact[], now: Date, results: 
       }
       const plan = planFact(f.event, local, { tree: deps.tree, receivedAt: now, lastFix: (u) => fixes.get(u) ?? null });
       if (!plan.ok) {
-        decided.set(f.index, { result: { kind: 'rejected', id: f.event.id, errors: [{ path: plan.path, code: plan.code, message: plan.message }] }, warnings: [] });
+        decided.set(f.index, { result: { kind: 'rejected', id: f.event.id, errors: [{ path: plan.path, code: plan.code, message: plan.message, ...(plan.details ? { details: plan.details } : {}) }] }, warnings: [] });
         continue;
       }
       for (const [k, v] of plan.writes) local.set(k, v);

@@ -1,17 +1,20 @@
 import type { EventData, EventType, IncidentLifecycleType, ValidEvent } from '../../shared/events.js';
 import { INCIDENT_LIFECYCLE } from '../../shared/events.js';
 import type { Location } from '../../shared/jurisdiction.js';
-import type { Affect, Fix, Incident, PendingEntry, Unit } from '../../shared/objects.js';
+import type { Affect, Alert, AlertOpenMarker, Fix, Incident, PendingEntry, Unit } from '../../shared/objects.js';
+import { acknowledgeAlert, clearAlert, escalateAlert, isAlertEvent, raiseAlert, type AlertData } from '../alerts/alert-reducer.js';
 import type { JurisdictionTree } from '../geo/types.js';
 import { applyLifecycle, linkIncident, reportIncident, updateIncident } from '../incidents/incident-reducer.js';
 import { registerUnit, setUnitStatus } from '../incidents/unit-reducer.js';
 import { refuse, type FactContext, type Placement, type ReduceResult, type Refusal, type Warning } from '../incidents/types.js';
 import type { CommitEntry, Op } from '../store/commit.js';
-import { incidentMemberships, indexOps, unitMemberships } from '../store/indexes.js';
+import { alertMemberships, incidentMemberships, indexOps, unitMemberships } from '../store/indexes.js';
 import { keys } from '../store/keys.js';
 
+/** What a fact's decision can read: objects, and the open-alert markers. */
+export type StateObject = Incident | Unit | Alert | AlertOpenMarker;
 /** Objects read for a batch, by object key; null when known to be absent. */
-export type StateView = Map<string, Incident | Unit | null>;
+export type StateView = Map<string, StateObject | null>;
 
 /** SLA clocks use receivedAt when the producer's clock is off by more than this. */
 const SKEW_MS = 2 * 60_000;
@@ -24,7 +27,7 @@ export interface PlanEnv {
   lastFix(unitId: string): Fix | null;
 }
 
-export type Plan = { ok: true; commit: Omit<CommitEntry, 'dedupe'>; warnings: Warning[]; writes: [string, Incident | Unit][] } | Refusal;
+export type Plan = { ok: true; commit: Omit<CommitEntry, 'dedupe'>; warnings: Warning[]; writes: [string, StateObject | null][] } | Refusal;
 
 const isLifecycle = (t: EventType): t is IncidentLifecycleType => (INCIDENT_LIFECYCLE as readonly string[]).includes(t);
 const d = <T extends EventType>(ev: ValidEvent, _t: T) => ev.data as EventData<T>;
@@ -38,6 +41,11 @@ export function keysFor(ev: ValidEvent): string[] {
   if (typeof data.caseRef === 'string') out.push(keys.object('incident', data.caseRef));
   if (typeof data.unitId === 'string') out.push(keys.object('unit', data.unitId));
   if (Array.isArray(data.unitIds)) for (const u of data.unitIds as string[]) out.push(keys.object('unit', u));
+  if (isAlertEvent(ev.type)) {
+    out.push(keys.object('alert', data.alertId as string));
+    // a raise must find no open alert of its kind and scope: the commit checks the marker absent
+    if (ev.type === 'alert.raised' && typeof data.kind === 'string' && typeof data.scope === 'string') out.push(keys.alertOpen(data.kind, data.scope));
+  }
   return out;
 }
 
@@ -73,14 +81,29 @@ export function planFact(ev: ValidEvent, state: StateView, env: PlanEnv, mode: '
     chainOf: (id) => env.tree.chain(id),
     areaTypeOf: (id) => env.tree.get(id)?.areaType ?? null,
   };
-  const get = <T extends Incident | Unit>(kind: 'incident' | 'unit', id: string) => (state.get(keys.object(kind, id)) ?? null) as T | null;
+  const get = <T extends Incident | Unit | Alert>(kind: 'incident' | 'unit' | 'alert', id: string) => (state.get(keys.object(kind, id)) ?? null) as T | null;
 
-  const result = reduce(ev, ctx, get, env, mode);
+  const result = isAlertEvent(ev.type) ? reduceAlert(ev, state, ctx, get) : reduce(ev, ctx, get, env, mode);
   if (!result.ok) return result;
   return build(ev, result, state, { time, receivedAt, clockSkew }, placement);
 }
 
-type Getter = <T extends Incident | Unit>(kind: 'incident' | 'unit', id: string) => T | null;
+type Getter = <T extends Incident | Unit | Alert>(kind: 'incident' | 'unit' | 'alert', id: string) => T | null;
+
+/** alert.* facts (DESIGN §8): the same rules for ingested facts and for commands. */
+function reduceAlert(ev: ValidEvent, state: StateView, ctx: FactContext, get: Getter): ReduceResult {
+  const data = ev.data as AlertData;
+  const alert = get<Alert>('alert', data.alertId);
+  switch (ev.type) {
+    case 'alert.raised': {
+      const open = data.kind !== undefined && data.scope !== undefined ? (state.get(keys.alertOpen(data.kind, data.scope)) ?? null) as AlertOpenMarker | null : null;
+      return raiseAlert(data, alert, open, ctx);
+    }
+    case 'alert.acknowledged': return acknowledgeAlert(data, alert, ctx);
+    case 'alert.escalated': return escalateAlert(data, alert, ctx);
+    default: return clearAlert(data, alert, ctx);
+  }
+}
 
 function reduce(ev: ValidEvent, ctx: FactContext, get: Getter, env: PlanEnv, mode: 'lenient' | 'strict'): ReduceResult {
   switch (ev.type) {
@@ -144,7 +167,7 @@ function build(
   for (const key of depends) checks.push({ key, expected: state.get(key)?.version ?? 0 });
   const ops: Op[] = [];
   const affects: Affect[] = [];
-  const writes: [string, Incident | Unit][] = [];
+  const writes: [string, StateObject | null][] = [];
   const inc = r.incident;
   if (inc) {
     const key = keys.object('incident', inc.id);
@@ -165,6 +188,7 @@ function build(
     affects.push({ kind: 'unit', id: u.id, version: u.version });
     writes.push([key, u]);
   }
+  if (r.alert) alertOps(r.alert, state, ops, affects, writes);
   const entry: PendingEntry = {
     id: ev.id, source: ev.source, type: ev.type, time: t.time, receivedAt: t.receivedAt,
     jurisdiction: r.jurisdiction, affects, data: ev.data as Record<string, unknown>,
@@ -176,4 +200,24 @@ function build(
   if (t.clockSkew) entry.clockSkew = true;
   if (r.stale) entry.stale = true;
   return { ok: true, commit: { checks, entry, ops }, warnings: r.warnings, writes };
+}
+
+/** The alert's hash, indexes and timeline; the (kind, scope) marker is set on raise and freed on clear. */
+function alertOps(a: Alert, state: StateView, ops: Op[], affects: Affect[], writes: [string, StateObject | null][]): void {
+  const key = keys.object('alert', a.id);
+  const before = state.get(key) as Alert | null | undefined;
+  ops.push({ op: 'H', key, version: a.version, json: JSON.stringify(a) });
+  ops.push(...indexOps(before ? alertMemberships(before) : [], alertMemberships(a)));
+  affects.push({ kind: 'alert', id: a.id, version: a.version });
+  writes.push([key, a]);
+  const openKey = keys.alertOpen(a.kind, a.scope);
+  if (!before) {
+    const marker: AlertOpenMarker = { id: a.id, version: 1 };
+    ops.push({ op: 'H', key: openKey, version: 1, json: JSON.stringify(marker) });
+    writes.push([openKey, marker]);
+  } else if (a.state === 'cleared' && before.state !== 'cleared') {
+    ops.push({ op: 'DL', key: openKey });
+    writes.push([openKey, null]);
+  }
+  ops.push({ op: 'TL', key: keys.timeline('alert', a.id) });
 }

@@ -1,4 +1,4 @@
-import type { Incident, Unit } from '../../shared/objects.js';
+import type { Alert, Incident, Unit } from '../../shared/objects.js';
 import { isOpen } from '../incidents/lifecycle.js';
 import type { Op } from './commit.js';
 import { keys } from './keys.js';
@@ -22,6 +22,12 @@ export function incidentMemberships(i: Incident): Membership[] {
 /** Indexes a unit belongs to: its owning jurisdiction chain. */
 export function unitMemberships(u: Unit): Membership[] {
   return u.jurisdiction.map((j) => ({ type: 'z', key: keys.unitsIn(j), score: 0, member: u.id }));
+}
+
+/** Indexes an alert belongs to: per (jurisdiction, state) by last change. */
+export function alertMemberships(a: Alert): Membership[] {
+  const score = Date.parse(a.updatedAt);
+  return a.jurisdiction.map((j) => ({ type: 'z', key: keys.alertsByState(j, a.state), score, member: a.id }));
 }
 
 /** Ops that move an object from its old memberships to its new ones. */

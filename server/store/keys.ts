@@ -23,6 +23,9 @@ export const keys = {
   incidentsUnlocated: 'idx:incident:unlocated',
   incidentsOpenGeo: 'geo:incident:open',
   unitsIn: (jurisdiction: string) => `idx:unit:${jurisdiction}`,
+  alertsByState: (jurisdiction: string, state: string) => `idx:alert:${jurisdiction}:${state}`,
+  /** held (version 1) while an alert of this kind and scope is not cleared: checked absent by every raise */
+  alertOpen: (kind: string, scope: string) => `alert:open:${kind}:${scope}`,
   unitFix: (unitId: string) => `fix:${unitId}`,
   user: (username: string) => `user:${username}`,
   users: 'users',

@@ -1,8 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { Incident, Unit } from '../../shared/objects.js';
 
 /** Reads object hashes {v, j, s} in one round trip; absent objects map to null. */
-export async function readObjects<T extends Incident | Unit>(redis: Redis, objectKeys: readonly string[]): Promise<Map<string, T | null>> {
+export async function readObjects<T extends object>(redis: Redis, objectKeys: readonly string[]): Promise<Map<string, T | null>> {
   const out = new Map<string, T | null>();
   if (objectKeys.length === 0) return out;
   const p = redis.pipeline();
@@ -18,6 +17,6 @@ export async function readObjects<T extends Incident | Unit>(redis: Redis, objec
 }
 
 /** Reads one object, or null. */
-export async function readObject<T extends Incident | Unit>(redis: Redis, key: string): Promise<T | null> {
+export async function readObject<T extends object>(redis: Redis, key: string): Promise<T | null> {
   return (await readObjects<T>(redis, [key])).get(key) ?? null;
 }

@@ -105,7 +105,7 @@ export function baseData(type: EventType, env: EventEnv, k: number): Record<stri
   if (type === 'gridworker.report') return { kind: 'hazard', location: loc };
   if (type === 'duty.handover') return { shift: 'night', from: 'a', to: 'b' };
   if (type === 'indicator.updated') return { district: env.district, cells: [{ id: env.grid(k), crimeRisk: 0.5, instabilityRisk: 0.1, drivers: [] }] };
-  return { alertId: NEW_ID, kind: 'spike', severity: 'warning' };
+  return { alertId: NEW_ID, kind: 'spike', severity: 'warning', scope: env.district };
 }
 
 const FIELDS = ['incidentId', 'unitId', 'disputeId', 'caseRef', 'location', 'lat', 'lon', 'priority', 'category', 'status', 'cells', 'parties',

@@ -48,6 +48,9 @@ const ROWS: Row[] = [
   { method: 'GET', route: '/units/:id', permission: 'read', allow: READERS, ok: 200, path: () => '/units/U-MX' },
   { method: 'GET', route: '/units/:id/trail', permission: 'read', allow: READERS, ok: 200, path: () => '/units/U-MX/trail' },
   { method: 'GET', route: '/log', permission: 'read', allow: READERS, ok: 200 },
+  { method: 'GET', route: '/alerts', permission: 'read', allow: READERS, ok: 200 },
+  // each acknowledging role on its own open alert (raised in beforeAll)
+  { method: 'POST', route: '/alerts/:id/acknowledge', permission: 'alerts.acknowledge', allow: ['duty_officer', 'coordinator', 'leader'], ok: 200, path: (role) => `/alerts/AL-MX-${role}/acknowledge`, body: () => ({}) },
   { method: 'GET', route: '/metrics', permission: 'settings.manage', allow: ['admin'], ok: 200 },
   { method: 'GET', route: '/audit', permission: 'audit.read', allow: ['admin', 'auditor'], ok: 200 },
   { method: 'GET', route: '/audit/verify', permission: 'audit.read', allow: ['admin', 'auditor'], ok: 200 },
@@ -80,6 +83,7 @@ beforeAll(async () => {
     reportAt('MX-1', 10), ce('unit.registered', { unitId: 'U-MX', homeGrid: home }),
     ...['MX-D', 'MX-R', 'MX-L', 'MX-T'].map((id, i) => reportAt(id, 11 + i)),
     ce('unit.registered', { unitId: 'U-MX-D', homeGrid: home }), ce('unit.registered', { unitId: 'U-MX-R', homeGrid: home }),
+    ...ROLES.map((role, i) => ce('alert.raised', { alertId: `AL-MX-${role}`, kind: 'spike', severity: 'warning', scope: demoTree().idsAt('grid')[i]! })),
   ]);
   expect((await clients.coordinator.post('/incidents/MX-R/dispatch', { unitIds: ['U-MX-R'], expectedVersion: 1 })).status).toBe(200);
   const admin = clients.admin;

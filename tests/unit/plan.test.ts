@@ -192,7 +192,7 @@ describe('record-only facts', () => {
     expect(jur(planFact(ev('petition.filed', { petitionId: 'p-1', jurisdictionId: 'mA' }), new Map(), env))).toEqual(CHAIN_A.slice(1));
     expect(jur(planFact(ev('indicator.updated', { district: 'd1', cells: [] }), new Map(), env))).toEqual(['d1', 'c1']);
     expect(jur(planFact(ev('patrol.checkin', { unitId: 'u1' }), state(unit('u1', { jurisdiction: CHAIN_B })), env))).toEqual(CHAIN_B);
-    expect(jur(planFact(ev('alert.raised', { alertId: 'a-1' }), new Map(), env))).toEqual(['c1']);
+    expect(jur(planFact(ev('duty.handover', { shift: 'night', from: 'a', to: 'b' }), new Map(), env))).toEqual(['c1']);
     expect(planned(planFact(ev('gridworker.report', { kind: 'hazard', location: NEAR_A }), new Map(), env)).commit.entry.outOfArea).toBe(true);
   });
 
