@@ -23,6 +23,7 @@ import type { ScriptedRedis } from '../store/scripts.js';
 import { check } from './admin-kit.js';
 import { commandEvent, refusalError } from './command-kit.js';
 import { ApiError, notFound, parse } from './errors.js';
+import { resolveScope } from './scope-param.js';
 
 export interface AlertDeps {
   redis: ScriptedRedis;
@@ -35,14 +36,6 @@ export interface AlertDeps {
 const idParams = z.object({ id: objectId });
 /** Without `state`, the list shows the alerts not yet cleared. */
 const DEFAULT_STATES: AlertState[] = ['open', 'acknowledged'];
-
-/** The scopes a list runs in: the asked one if the user may see it, else all of theirs. */
-function resolveScope(tree: JurisdictionTree, scopes: string[], asked: string | undefined): string[] {
-  if (asked === undefined) return scopes;
-  const chain = tree.chain(asked);
-  if (chain.length === 0 || !scopes.some((s) => chain.includes(s))) throw notFound(`jurisdiction ${asked}`);
-  return [asked];
-}
 
 const stateConflict = (a: Alert) =>
   new ApiError(409, 'invalid_transition', `alert ${a.id} is ${a.state}: only open alerts are acknowledged`, { current: a.state, allowed: ['open'] });

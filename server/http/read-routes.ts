@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { incidentListQuerySchema, logQuerySchema, unitListQuerySchema, type IncidentListQuery } from '../../shared/api.js';
 import { objectId } from '../../shared/events.js';
-import type { Fix, Incident, Unit } from '../../shared/objects.js';
+import type { Incident, Unit } from '../../shared/objects.js';
 import { isSeq } from '../../shared/seq.js';
 import { currentUser } from '../auth/middleware.js';
 import { requirePermission } from '../auth/permissions-middleware.js';
@@ -13,9 +13,11 @@ import { readLogPage, seqAtTime } from '../store/archive.js';
 import { decodeCursor, encodeCursor, listIncidents, readTimeline, type Cursor, type IncidentQuery } from '../store/incident-queries.js';
 import { keys } from '../store/keys.js';
 import { lastSeq, logHead } from '../store/log.js';
-import { readObject, readObjects } from '../store/objects.js';
+import { readObject } from '../store/objects.js';
 import type { PositionStore } from '../telemetry/positions.js';
 import { ApiError, notFound, parse } from './errors.js';
+import { resolveScope } from './scope-param.js';
+import { unitsInScopes, withFreshestFix } from '../store/unit-queries.js';
 import { auditReporterRead } from '../audit/events.js';
 import type { Audit } from '../audit/types.js';
 
@@ -28,14 +30,6 @@ export interface ReadDeps {
 }
 
 const idParams = z.object({ id: objectId });
-
-/** The scope a list runs in: the asked one if the user may see it, else their first scope. */
-function resolveScope(tree: JurisdictionTree, scopes: string[], asked: string | undefined): string[] {
-  if (asked === undefined) return scopes;
-  const chain = tree.chain(asked);
-  if (chain.length === 0 || !scopes.some((s) => chain.includes(s))) throw notFound(`jurisdiction ${asked}`);
-  return [asked];
-}
 
 /** Snapshots and reads: incidents, units, trails, the log (permission `read`, then scope). */
 export function readRoutes(deps: ReadDeps): Router {
@@ -70,11 +64,7 @@ export function readRoutes(deps: ReadDeps): Router {
     const user = currentUser(res);
     const scopes = resolveScope(tree, user.scopes, (res.locals.q as { scope?: string }).scope);
     const { asOfSeq, logEpoch } = await logHead(redis);
-    const ids = new Set<string>();
-    for (const s of scopes) for (const id of await redis.zrange(keys.unitsIn(s), 0, -1)) ids.add(id);
-    const objs = await readObjects<Unit>(redis, [...ids].map((id) => keys.object('unit', id)));
-    const units = [...objs.values()].filter((u): u is Unit => u !== null);
-    res.json({ items: await unitViews(units), asOfSeq, logEpoch });
+    res.json({ items: await unitViews(await unitsInScopes(redis, scopes)), asOfSeq, logEpoch });
   });
 
   r.get('/units/:id', read, parse(idParams, 'params', 'p'), async (_req, res) => {
@@ -86,11 +76,10 @@ export function readRoutes(deps: ReadDeps): Router {
 
   /** Units with their freshest fix and its age. */
   async function unitViews(units: Unit[]) {
-    const fixes = await deps.positions.latest(units.map((u) => u.id));
     const now = Date.now();
-    return units.map((u) => {
-      const fix = newerFix(fixes.get(u.id) ?? null, u.lastFix);
-      return { ...u, lastFix: fix, fixAgeSeconds: fix ? Math.max(0, Math.round((now - Date.parse(fix.at)) / 1000)) : null };
+    return (await withFreshestFix(deps.positions, units)).map((u) => {
+      const fix = u.lastFix;
+      return { ...u, fixAgeSeconds: fix ? Math.max(0, Math.round((now - Date.parse(fix.at)) / 1000)) : null };
     });
   }
 
@@ -112,13 +101,6 @@ export function readRoutes(deps: ReadDeps): Router {
   });
 
   return r;
-}
-
-/** The later of two fixes (telemetry may have lost what a status change recorded). */
-export function newerFix(a: Fix | null, b: Fix | null): Fix | null {
-  if (!a) return b;
-  if (!b) return a;
-  return Date.parse(a.at) >= Date.parse(b.at) ? a : b;
 }
 
 /** Lists across several scopes: the same newest-first order and cursor, each incident once. */

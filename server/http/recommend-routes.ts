@@ -13,17 +13,17 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { recommendationQuerySchema, type RecommendationQuery, type Recommendations } from '../../shared/api.js';
 import { objectId } from '../../shared/events.js';
-import type { Incident, Unit } from '../../shared/objects.js';
+import type { Incident } from '../../shared/objects.js';
 import { currentUser } from '../auth/middleware.js';
 import { requirePermission } from '../auth/permissions-middleware.js';
 import { inScope } from '../auth/scope.js';
 import { recommendUnits, type Candidate } from '../incidents/recommend.js';
 import { keys } from '../store/keys.js';
 import { logHead } from '../store/log.js';
-import { readObject, readObjects } from '../store/objects.js';
+import { readObject } from '../store/objects.js';
 import type { PositionStore } from '../telemetry/positions.js';
 import { ApiError, notFound, parse } from './errors.js';
-import { newerFix } from './read-routes.js';
+import { unitsInScopes, withFreshestFix } from '../store/unit-queries.js';
 
 export interface RecommendDeps {
   redis: Redis;
@@ -47,16 +47,13 @@ export function recommendRoutes(deps: RecommendDeps): Router {
       if (!inc || !inScope(user, inc.jurisdiction)) throw notFound(`incident ${id}`);
       if (!inc.location) throw new ApiError(409, 'not_located', `incident ${id} has no location yet`);
 
-      const ids = new Set<string>();
-      for (const s of user.scopes) for (const u of await redis.zrange(keys.unitsIn(s), 0, -1)) ids.add(u);
-      const objs = await readObjects<Unit>(redis, [...ids].map((u) => keys.object('unit', u)));
       // status and skills first: fixes are looked up only for units that could be ranked
       const need = q.skills ?? [];
-      const units = [...objs.values()].filter((u): u is Unit => u !== null && u.status === 'available' && need.every((s) => u.skills.includes(s)));
-      const fixes = await deps.positions.latest(units.map((u) => u.id));
+      const eligible = (await unitsInScopes(redis, user.scopes)).filter((u) => u.status === 'available' && need.every((s) => u.skills.includes(s)));
+      const units = await withFreshestFix(deps.positions, eligible);
       const now = Date.now();
       const candidates: Candidate[] = units.map((u) => {
-        const fix = newerFix(fixes.get(u.id) ?? null, u.lastFix);
+        const fix = u.lastFix;
         const since = Date.parse(u.statusSince);
         return {
           unitId: u.id, callsign: u.callsign, kind: u.kind, status: u.status, skills: u.skills, homeGrid: u.homeGrid,
