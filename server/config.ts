@@ -32,7 +32,19 @@ const envSchema = z.object({
   INGEST_RATE_EVENTS: z.coerce.number().int().min(1).default(50_000),
   DEMO: bool01.default(false),
   DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  // Demo mode only (`npm start` makes both at every start): the simulator's own ingest key
+  // (scoped to the simulator's event types and `sim/*` sources) and machine token (duty_officer,
+  // whole city) for its unit terminals. The server stores their SHA-256 as the credentials
+  // `simulator` and `simulator-terminals`, replacing the previous secrets; ignored when DEMO=0.
+  DEMO_SIM_INGEST_KEY: z.string().regex(/^pgk_[A-Za-z0-9_-]{43}$/, 'must be pgk_ and 43 base64url characters (32 random bytes)').optional(),
+  DEMO_SIM_TOKEN: z.string().regex(/^pgt_[A-Za-z0-9_-]{43}$/, 'must be pgt_ and 43 base64url characters (32 random bytes)').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  // DESIGN §7, §8: a dispatched unit acknowledges within this, else an ack_timeout alert
+  ACK_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  // an unacknowledged critical alert goes to the leader on duty after this
+  ESCALATE_AFTER_SECONDS: z.coerce.number().int().min(5).max(86_400).default(300),
+  // timer and alert jobs one worker process runs at once
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
 });
 
 function isTimeZone(tz: string): boolean {

@@ -146,7 +146,11 @@ const alert = z.looseObject({
   kind: z.enum(ALERT_KINDS).optional(),
   severity: z.enum(ALERT_SEVERITIES).optional(),
   scope: z.string().optional(),
+  /** what the alert is about when narrower than its scope (`incident:<id>`, `unit:<id>`): one open per (kind, subject) then */
+  subject: z.string().min(1).max(200).optional(),
   evidence: z.unknown().optional(),
+  /** `alert.escalated`: the users it was escalated to */
+  to: z.array(z.string().max(128)).max(200).optional(),
 });
 
 const INCIDENT_LIFECYCLE_TYPES = [

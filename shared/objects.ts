@@ -59,8 +59,12 @@ export const incidentSchema = z.object({
   outOfArea: z.boolean(),
   duplicateOf: z.string().nullable(),
   unitIds: z.array(z.string()),
+  /** attached units that acknowledged their dispatch */
+  acknowledgedUnitIds: z.array(z.string()).optional(),
   source: z.string(),
   reportedAt: isoTime,
+  /** the SLA clock's start: the report's time (or receivedAt when skewed), or the reopening */
+  slaFrom: isoTime.optional(),
   receivedAt: isoTime,
   clockSkew: z.boolean(),
   statusSince: isoTime,
@@ -114,6 +118,8 @@ export const alertSchema = z.object({
   severity: z.enum(ALERT_SEVERITIES),
   /** the jurisdiction the alert is about */
   scope: z.string(),
+  /** the object it is about (`incident:<id>`, `unit:<id>`), when narrower than the scope */
+  subject: z.string().optional(),
   state: alertStateSchema,
   escalated: z.boolean(),
   /** how many times it was escalated */
@@ -126,13 +132,15 @@ export const alertSchema = z.object({
   acknowledgedAt: isoTime.nullable(),
   acknowledgedBy: z.string().nullable(),
   escalatedAt: isoTime.nullable(),
+  /** who it was escalated to (usernames), latest escalation */
+  escalatedTo: z.array(z.string()).optional(),
   clearedAt: isoTime.nullable(),
   updatedAt: isoTime,
   updatedSeq: z.string().optional(),
 });
 export type Alert = z.infer<typeof alertSchema>;
 
-/** The marker `alert:open:<kind>:<scope>` holds while an alert of that kind and scope is not cleared. */
+/** The marker `alert:open:<kind>:<subject or scope>` holds while an alert of that kind and subject (or scope) is not cleared. */
 export interface AlertOpenMarker {
   id: string;
   version: number;

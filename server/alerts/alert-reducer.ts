@@ -39,6 +39,7 @@ export function raiseAlert(data: AlertData, existing: Alert | null, open: AlertO
     raisedAt: ctx.time, acknowledgedAt: null, acknowledgedBy: null, escalatedAt: null, clearedAt: null,
     updatedAt: ctx.receivedAt,
   };
+  if (data.subject !== undefined) alert.subject = data.subject;
   if (data.evidence !== undefined) alert.evidence = data.evidence;
   return done(alert);
 }
@@ -65,6 +66,7 @@ export function escalateAlert(data: AlertData, alert: Alert | null, ctx: FactCon
   return done(bump(alert, ctx, {
     escalated: true, escalationLevel: alert.escalationLevel + 1, escalatedAt: ctx.time,
     ...(data.severity !== undefined ? { severity: data.severity } : {}),
+    ...(data.to !== undefined ? { escalatedTo: data.to } : {}),
   }));
 }
 

@@ -121,14 +121,20 @@ export function applyLifecycle(input: LifecycleInput, ctx: FactContext): ReduceR
       if (mode === 'strict') return refuse('invalid_release', 'none of these units is attached', 'unitIds');
       return stale();
     }
-    const next = bump({ ...incident, unitIds: incident.unitIds.filter((u) => !released.includes(u)), updatedAt: ctx.receivedAt });
+    const next = bump({
+      ...incident, unitIds: incident.unitIds.filter((u) => !released.includes(u)), updatedAt: ctx.receivedAt,
+      ...acked(incident, (a) => a.filter((u) => !released.includes(u))),
+    });
     return done(next, freeUnits(released, units, incident.id, ctx), warnings);
   }
   if (type === 'incident.acknowledged') {
     if (!['dispatched', 'en_route', 'on_scene'].includes(incident.status)) {
       return mode === 'strict' ? invalid(incident) : stale();
     }
-    return done(bump({ ...incident, updatedAt: ctx.receivedAt }), [], warnings);
+    // the named attached units acknowledge (all attached ones when none is named)
+    const named = known.filter((u) => incident.unitIds.includes(u));
+    const ackers = named.length ? named : incident.unitIds;
+    return done(bump({ ...incident, updatedAt: ctx.receivedAt, ...acked(incident, (a) => [...new Set([...a, ...ackers])]) }), [], warnings);
   }
   if (target === null) return stale();
 
@@ -150,6 +156,10 @@ export function applyLifecycle(input: LifecycleInput, ctx: FactContext): ReduceR
     status,
     statusSince: moves ? ctx.receivedAt : incident.statusSince,
     unitIds: ends || status === 'new' ? [] : attached,
+    // a fresh dispatch of a unit awaits a fresh acknowledgement
+    ...acked(incident, (a) => (ends || status === 'new' ? [] : a.filter((u) => !adds.includes(u)))),
+    // reopening starts a new SLA clock
+    ...(status === 'new' && moves ? { slaFrom: ctx.receivedAt } : {}),
     updatedAt: ctx.receivedAt,
     closedAt: status === 'closed' || status === 'cancelled' ? ctx.receivedAt : status === 'new' ? null : incident.closedAt,
   });
@@ -162,6 +172,12 @@ export function applyLifecycle(input: LifecycleInput, ctx: FactContext): ReduceR
   function done(next: typeof incident & object, changedUnits: Unit[], w: Warning[]): Outcome {
     return { ok: true, incident: next, units: changedUnits, stale: false, jurisdiction: incident!.jurisdiction, warnings: w };
   }
+}
+
+/** `acknowledgedUnitIds` changed by `f`, omitted while empty (objects written before it existed have none). */
+function acked(incident: Incident, f: (a: string[]) => string[]): Pick<Incident, 'acknowledgedUnitIds'> {
+  const next = f(incident.acknowledgedUnitIds ?? []);
+  return next.length || incident.acknowledgedUnitIds ? { acknowledgedUnitIds: next } : {};
 }
 
 /** Commands follow the state machine; a dispatch adds available units to any open incident. */

@@ -44,7 +44,8 @@ export function keysFor(ev: ValidEvent): string[] {
   if (isAlertEvent(ev.type)) {
     out.push(keys.object('alert', data.alertId as string));
     // a raise must find no open alert of its kind and scope: the commit checks the marker absent
-    if (ev.type === 'alert.raised' && typeof data.kind === 'string' && typeof data.scope === 'string') out.push(keys.alertOpen(data.kind, data.scope));
+    const marker = ev.type === 'alert.raised' ? openMarkerKey(data as AlertData) : null;
+    if (marker) out.push(marker);
   }
   return out;
 }
@@ -90,13 +91,20 @@ export function planFact(ev: ValidEvent, state: StateView, env: PlanEnv, mode: '
 
 type Getter = <T extends Incident | Unit | Alert>(kind: 'incident' | 'unit' | 'alert', id: string) => T | null;
 
+/** The (kind, subject or scope) marker a raise must find absent; null when the raise lacks them. */
+function openMarkerKey(data: AlertData): string | null {
+  if (data.kind === undefined || data.scope === undefined) return null;
+  return keys.alertOpen(data.kind, data.subject ?? data.scope);
+}
+
 /** alert.* facts (DESIGN §8): the same rules for ingested facts and for commands. */
 function reduceAlert(ev: ValidEvent, state: StateView, ctx: FactContext, get: Getter): ReduceResult {
   const data = ev.data as AlertData;
   const alert = get<Alert>('alert', data.alertId);
   switch (ev.type) {
     case 'alert.raised': {
-      const open = data.kind !== undefined && data.scope !== undefined ? (state.get(keys.alertOpen(data.kind, data.scope)) ?? null) as AlertOpenMarker | null : null;
+      const marker = openMarkerKey(data);
+      const open = marker ? (state.get(marker) ?? null) as AlertOpenMarker | null : null;
       return raiseAlert(data, alert, open, ctx);
     }
     case 'alert.acknowledged': return acknowledgeAlert(data, alert, ctx);
@@ -210,7 +218,7 @@ function alertOps(a: Alert, state: StateView, ops: Op[], affects: Affect[], writ
   ops.push(...indexOps(before ? alertMemberships(before) : [], alertMemberships(a)));
   affects.push({ kind: 'alert', id: a.id, version: a.version });
   writes.push([key, a]);
-  const openKey = keys.alertOpen(a.kind, a.scope);
+  const openKey = keys.alertOpen(a.kind, a.subject ?? a.scope);
   if (!before) {
     const marker: AlertOpenMarker = { id: a.id, version: 1 };
     ops.push({ op: 'H', key: openKey, version: 1, json: JSON.stringify(marker) });

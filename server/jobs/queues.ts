@@ -1,4 +1,4 @@
-// Queue names, job defaults and schedules. With the processors, the only code that imports
+// Queue names, job defaults and schedules. With timer-queue.ts, the only code that imports
 // bullmq (DESIGN §12): everything else goes through these helpers.
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type DefaultJobOptions, type Job } from 'bullmq';
 import { bullmqConnectionOptions } from '../redis/connections.js';
@@ -21,7 +21,7 @@ export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
  * BullMQ's own RedisOptions type does not admit ioredis' `retryStrategy: null`; the options
  * are the same otherwise, so drop the key when unset.
  */
-function connection(redisUrl: string): ConnectionOptions {
+export function queueConnection(redisUrl: string): ConnectionOptions {
   const { retryStrategy, ...rest } = bullmqConnectionOptions(redisUrl);
   return retryStrategy ? { ...rest, retryStrategy } : rest;
 }
@@ -31,7 +31,7 @@ const ARCHIVE_SCHEDULER_ID = 'archive';
 
 export function openMaintenanceQueue(redisUrl: string): Queue<Record<string, never>, unknown, string> {
   return new Queue(QUEUE_NAMES.maintenance, {
-    connection: connection(redisUrl),
+    connection: queueConnection(redisUrl),
     defaultJobOptions: DEFAULT_JOB_OPTIONS,
   });
 }
@@ -77,7 +77,7 @@ export function createMaintenanceWorker(
       return run(job);
     },
     {
-      connection: connection(redisUrl),
+      connection: queueConnection(redisUrl),
       // maintenance jobs are few and heavy; one at a time per process keeps I/O predictable
       concurrency: 1,
     },

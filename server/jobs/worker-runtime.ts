@@ -1,11 +1,21 @@
-// The worker process minus process signals, so tests can run it in-process: BullMQ workers,
-// the hourly archive schedule, and a heartbeat that lets /health count live workers.
+// The worker process minus process signals, so tests can run it in-process: the log outbox
+// (consumer group → timer jobs), BullMQ workers for timers and maintenance, the hourly archive
+// schedule, and a heartbeat that lets /health count live workers.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Config } from '../config.js';
-import { commandConnection } from '../redis/connections.js';
+import { slaTargetSeconds } from '../../shared/sla.js';
+import { loadJurisdictions } from '../geo/tree.js';
+import type { JurisdictionTree } from '../geo/types.js';
+import { commandConnection, tailConnection, telemetryConnection } from '../redis/connections.js';
 import { keys } from '../store/keys.js';
+import { PositionStore } from '../telemetry/positions.js';
 import { createArchiveProcessor } from './archive-processor.js';
+import { jobsForEntry, type TimerJobName, type TimerSettings } from './entry-jobs.js';
+import { factWriter } from './fact-writer.js';
+import { LogOutbox } from './outbox.js';
+import { createTimerProcessor } from './timer-processors.js';
+import { addTimerJobs, createTimerWorker, openTimerQueue } from './timer-queue.js';
 import {
   MAINTENANCE_JOBS,
   createMaintenanceWorker,
@@ -29,6 +39,17 @@ export interface StartWorkerOptions {
   heartbeatMs?: number;
   /** Where log lines go (default: stdout/stderr). */
   log?: (line: string) => void;
+  tree?: JurisdictionTree;
+  /** overrides of ACK_TIMEOUT_SECONDS / ESCALATE_AFTER_SECONDS (in ms) and of the SLA table (tests) */
+  timers?: Partial<TimerSettings>;
+  /** BullMQ lock and stalled-check intervals (tests shorten them to see a takeover soon) */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** outbox: how long another worker's unacknowledged entries wait before being taken over, and how often to look */
+  claimIdleMs?: number;
+  claimEveryMs?: number;
+  /** test seam: runs before each timer job */
+  beforeJob?: (name: TimerJobName, jobId: string) => Promise<void>;
 }
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
@@ -60,6 +81,33 @@ export async function startWorker(config: Readonly<Config>, opts: StartWorkerOpt
   heartbeat.unref();
   if (redis.status === 'ready') beatQuietly();
 
+  const settings: TimerSettings = {
+    ackTimeoutMs: config.ACK_TIMEOUT_SECONDS * 1000,
+    escalateAfterMs: config.ESCALATE_AFTER_SECONDS * 1000,
+    slaTargetSeconds,
+    ...opts.timers,
+  };
+  const tree = opts.tree ?? loadJurisdictions(config.JURISDICTION_FILE);
+  const telemetry = telemetryConnection(config.TELEMETRY_REDIS_URL);
+  const write = factWriter({
+    redis, tree, positions: new PositionStore(telemetry, redis),
+    // the servers trim the log on their commits; a worker's few facts need not
+    minId: () => null, replicaAck: config.REDIS_REPLICA_ACK,
+  }, 'worker/timers');
+  const timerQueue = openTimerQueue(config.REDIS_URL);
+  timerQueue.on('error', (err) => log('warn', `timer queue: ${errorText(err)}`));
+  const timers = createTimerWorker(config.REDIS_URL, createTimerProcessor({ redis, write, settings, demoMode: config.DEMO }), {
+    concurrency: config.WORKER_CONCURRENCY,
+    lockDurationMs: opts.lockDurationMs, stalledIntervalMs: opts.stalledIntervalMs, beforeJob: opts.beforeJob,
+  });
+  timers.on('error', (err) => log('warn', `timers: ${errorText(err)}`));
+  timers.on('failed', (job, err) => log('error', `timer job ${job?.name ?? '?'} ${job?.id ?? '?'} failed: ${errorText(err)}`));
+  const outbox = new LogOutbox({
+    blocking: tailConnection(config.REDIS_URL), redis, consumer: id,
+    handle: (entries) => addTimerJobs(timerQueue, entries.flatMap((e) => jobsForEntry(e, settings, Date.now()))),
+    log, claimIdleMs: opts.claimIdleMs, claimEveryMs: opts.claimEveryMs,
+  });
+
   const queue = openMaintenanceQueue(config.REDIS_URL);
   queue.on('error', (err) => log('warn', `queue: ${errorText(err)}`));
   const worker = createMaintenanceWorker(config.REDIS_URL, {
@@ -73,26 +121,36 @@ export async function startWorker(config: Readonly<Config>, opts: StartWorkerOpt
   worker.on('error', (err) => log('warn', `bullmq: ${errorText(err)}`));
   worker.on('failed', (job, err) => log('error', `job ${job?.name ?? '?'} ${job?.id ?? '?'} failed: ${errorText(err)}`));
 
+  const closeAll = async (force: boolean) => {
+    await Promise.allSettled([worker.close(force), timers.close(force)]);
+    await Promise.allSettled([queue.close(), timerQueue.close()]);
+  };
   try {
-    await worker.waitUntilReady();
+    await Promise.all([worker.waitUntilReady(), timers.waitUntilReady()]);
     await ensureMaintenanceSchedules(queue);
     await enqueueArchiveNow(queue);
+    await outbox.start();
   } catch (err) {
     clearInterval(heartbeat);
-    await Promise.allSettled([worker.close(true), queue.close()]);
+    await outbox.stop();
+    await closeAll(true);
     redis.disconnect();
+    telemetry.disconnect();
     throw err;
   }
   log('info', `${id} started (archive every hour into ${config.ARCHIVE_DIR})`);
 
   let closing: Promise<void> | null = null;
   const close = async () => {
-    await worker.close(); // waits for the active job: an archive run is never cut short
+    // no new jobs from the log; entries read but not queued stay pending for another worker
+    await outbox.stop();
+    // waits for the active jobs: an archive run or a commit is never cut short
+    await closeAll(false);
     clearInterval(heartbeat);
     redis.off('ready', beatQuietly);
     await redis.zrem(keys.workerHeartbeat, id).catch((err: unknown) => log('warn', `heartbeat removal failed: ${errorText(err)}`));
-    await queue.close();
     await redis.quit().catch(() => redis.disconnect());
+    await telemetry.quit().catch(() => telemetry.disconnect());
     log('info', `${id} stopped`);
   };
   return {

@@ -24,8 +24,8 @@ export const keys = {
   incidentsOpenGeo: 'geo:incident:open',
   unitsIn: (jurisdiction: string) => `idx:unit:${jurisdiction}`,
   alertsByState: (jurisdiction: string, state: string) => `idx:alert:${jurisdiction}:${state}`,
-  /** held (version 1) while an alert of this kind and scope is not cleared: checked absent by every raise */
-  alertOpen: (kind: string, scope: string) => `alert:open:${kind}:${scope}`,
+  /** held (version 1) while an alert of this kind and subject (else scope) is not cleared: checked absent by every raise */
+  alertOpen: (kind: string, subjectOrScope: string) => `alert:open:${kind}:${subjectOrScope}`,
   unitFix: (unitId: string) => `fix:${unitId}`,
   user: (username: string) => `user:${username}`,
   users: 'users',

@@ -123,11 +123,11 @@ describe('cancel, close, reopen', () => {
 });
 
 describe('acknowledged', () => {
-  it.each(['dispatched', 'en_route', 'on_scene'] as const)('while %s bumps the version only', (status) => {
+  it.each(['dispatched', 'en_route', 'on_scene'] as const)('while %s bumps the version and records the acknowledgement only', (status) => {
     const before = incident({ status, unitIds: ['u1'] });
     const r = ok(life('incident.acknowledged', before, { units: [unit('u1', { status: 'dispatched', incidentId: 'inc-1' })] }));
     expect(r.stale).toBe(false);
-    expect(r.incident).toEqual({ ...before, version: 4, updatedAt: RECEIVED_AT });
+    expect(r.incident).toEqual({ ...before, version: 4, updatedAt: RECEIVED_AT, acknowledgedUnitIds: ['u1'] });
     expect(r.units).toEqual([]);
   });
 

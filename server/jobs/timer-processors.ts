@@ -1,0 +1,106 @@
+// What the `timers` jobs do (DESIGN §7, §8): read the objects when they run, ask the pure rules
+// of server/alerts/timer-rules.ts, and append alert facts through the commit path. Raised once:
+// alert ids derive from the cause and the (kind, subject) marker refuses a second open alert.
+// Cleared by the cause: a review after each lifecycle fact clears alerts whose cause has gone.
+import type { Alert, AlertOpenMarker, Incident, Unit } from '../../shared/objects.js';
+import {
+  ackTimedOut, causeGone, checkSla, incidentSubject, slaClockStart, timerAlertId, timerSeverity, unitSubject,
+  type AckEvidence, type SlaEvidence,
+} from '../alerts/timer-rules.js';
+import { inScope } from '../auth/scope.js';
+import { listUsers, usable } from '../auth/users.js';
+import { keys } from '../store/keys.js';
+import { readObject } from '../store/objects.js';
+import type { ScriptedRedis } from '../store/scripts.js';
+import type { AckJobData, EscalateJobData, ReviewJobData, SlaJobData, TimerJob, TimerSettings } from './entry-jobs.js';
+import type { WriteFact } from './fact-writer.js';
+import { UnknownTimerJob, type TimerOutcome, type TimerProcessor } from './timer-queue.js';
+
+export interface TimerDeps {
+  redis: ScriptedRedis;
+  write: WriteFact;
+  settings: TimerSettings;
+  /** demo accounts are usable (DEMO=1) */
+  demoMode: boolean;
+  now?: () => number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function createTimerProcessor(deps: TimerDeps): TimerProcessor {
+  const { redis, write, settings } = deps;
+  const now = deps.now ?? Date.now;
+  const incident = (id: string) => readObject<Incident>(redis, keys.object('incident', id));
+  const unit = (id: string) => readObject<Unit>(redis, keys.object('unit', id));
+  const alert = (id: string) => readObject<Alert>(redis, keys.object('alert', id));
+  /** The alert not yet cleared for (kind, subject), if any. */
+  const openAlert = async (kind: string, subject: string): Promise<Alert | null> => {
+    const m = await readObject<AlertOpenMarker>(redis, keys.alertOpen(kind, subject));
+    return m ? alert(m.id) : null;
+  };
+  const scopeOf = (inc: Incident) => inc.jurisdiction[0] ?? inc.jurisdiction.at(-1)!;
+
+  async function ack(d: AckJobData): Promise<TimerOutcome> {
+    const [inc, u] = await Promise.all([incident(d.incidentId), unit(d.unitId)]);
+    if (!ackTimedOut(d, inc, u) || !inc) return { done: 'acknowledged or moved on' };
+    const alertId = timerAlertId('ack_timeout', d.incidentId, d.unitId, d.dispatchedAt);
+    const evidence: AckEvidence = { incidentId: inc.id, unitId: d.unitId, dispatchedAt: d.dispatchedAt, priority: inc.priority };
+    const r = await write('alert.raised', `raise.${alertId}`, iso(Date.parse(d.dispatchedAt) + settings.ackTimeoutMs), {
+      alertId, kind: 'ack_timeout', severity: timerSeverity(inc), scope: scopeOf(inc), subject: unitSubject(d.unitId), evidence,
+    });
+    return { done: `ack_timeout ${alertId}: ${r.kind}` };
+  }
+
+  async function sla(d: SlaJobData): Promise<TimerOutcome> {
+    const inc = await incident(d.incidentId);
+    const v = checkSla(inc, now(), settings.slaTargetSeconds);
+    if (v.kind === 'none' || !inc) return { done: 'no SLA to watch' };
+    if (v.kind === 'later') return { waitUntil: v.dueAt };
+    const startedAt = iso(slaClockStart(inc));
+    const alertId = timerAlertId('sla_breach', inc.id, startedAt);
+    const evidence: SlaEvidence = { incidentId: inc.id, priority: inc.priority, areaType: inc.areaType, dueAt: iso(v.dueAt), startedAt };
+    const r = await write('alert.raised', `raise.${alertId}`, iso(v.dueAt), {
+      alertId, kind: 'sla_breach', severity: timerSeverity(inc), scope: scopeOf(inc), subject: incidentSubject(inc.id), evidence,
+    });
+    return { done: `sla_breach ${alertId}: ${r.kind}` };
+  }
+
+  async function clearIfGone(a: Alert | null, at: string): Promise<string | null> {
+    if (!a) return null;
+    const e = (a.evidence ?? {}) as { incidentId?: string; unitId?: string };
+    const [inc, u] = await Promise.all([e.incidentId ? incident(e.incidentId) : null, e.unitId ? unit(e.unitId) : null]);
+    if (!causeGone(a, inc, u)) return null;
+    const r = await write('alert.cleared', `clear.${a.id}`, at, { alertId: a.id, by: 'worker/timers', reason: 'cause_gone' });
+    return `${a.id} ${r.kind}`;
+  }
+
+  async function review(d: ReviewJobData): Promise<TimerOutcome> {
+    const found = await Promise.all([
+      d.incidentId ? openAlert('sla_breach', incidentSubject(d.incidentId)) : null,
+      ...d.unitIds.map((u) => openAlert('ack_timeout', unitSubject(u))),
+    ]);
+    const cleared = (await Promise.all(found.map((a) => clearIfGone(a, d.at)))).filter(Boolean);
+    return { done: cleared.length ? `cleared ${cleared.join(', ')}` : 'nothing to clear' };
+  }
+
+  async function escalate(d: EscalateJobData): Promise<TimerOutcome> {
+    const a = await alert(d.alertId);
+    if (!a || a.state !== 'open') return { done: 'acknowledged or cleared in time' };
+    // the leader on duty; until a duty roster exists, every active leader whose scope covers it
+    const leaders = (await listUsers(redis)).filter((u) => usable(u, deps.demoMode) && u.roles.includes('leader') && inScope(u, a.jurisdiction));
+    const r = await write('alert.escalated', `escalate.${a.id}.1`, d.at, {
+      alertId: a.id, to: leaders.map((u) => u.username).sort(), by: 'worker/escalation',
+    });
+    return { done: `escalated to ${leaders.length} leader(s): ${r.kind}` };
+  }
+
+  return async (name, data) => {
+    switch (name) {
+      case 'ack': return ack(data as AckJobData);
+      case 'sla': return sla(data as SlaJobData);
+      case 'review': return review(data as ReviewJobData);
+      case 'escalate': return escalate(data as EscalateJobData);
+      default: throw new UnknownTimerJob(`no processor for timer job "${String(name satisfies never as TimerJob['name'])}"`);
+    }
+  };
+}
