@@ -48,7 +48,7 @@ export function createTimerProcessor(deps: TimerDeps): TimerProcessor {
     const r = await write('alert.raised', `raise.${alertId}`, iso(Date.parse(d.dispatchedAt) + settings.ackTimeoutMs), {
       alertId, kind: 'ack_timeout', severity: timerSeverity(inc), scope: scopeOf(inc), subject: unitSubject(d.unitId), evidence,
     });
-    return { done: `ack_timeout ${alertId}: ${r.kind}` };
+    return { done: `ack_timeout ${alertId}: ${r.kind}${await recheck(alertId)}` };
   }
 
   async function sla(d: SlaJobData): Promise<TimerOutcome> {
@@ -62,7 +62,7 @@ export function createTimerProcessor(deps: TimerDeps): TimerProcessor {
     const r = await write('alert.raised', `raise.${alertId}`, iso(v.dueAt), {
       alertId, kind: 'sla_breach', severity: timerSeverity(inc), scope: scopeOf(inc), subject: incidentSubject(inc.id), evidence,
     });
-    return { done: `sla_breach ${alertId}: ${r.kind}` };
+    return { done: `sla_breach ${alertId}: ${r.kind}${await recheck(alertId)}` };
   }
 
   async function clearIfGone(a: Alert | null, at: string): Promise<string | null> {
@@ -72,6 +72,15 @@ export function createTimerProcessor(deps: TimerDeps): TimerProcessor {
     if (!causeGone(a, inc, u)) return null;
     const r = await write('alert.cleared', `clear.${a.id}`, at, { alertId: a.id, by: 'worker/timers', reason: 'cause_gone' });
     return `${a.id} ${r.kind}`;
+  }
+
+  /**
+   * The cause may have ended between our read and our raise (a unit acknowledging just then),
+   * with its review finding no alert yet: looking again after the raise closes that gap.
+   */
+  async function recheck(alertId: string): Promise<string> {
+    const cleared = await clearIfGone(await alert(alertId), iso(now()));
+    return cleared ? `, then cleared (${cleared})` : '';
   }
 
   async function review(d: ReviewJobData): Promise<TimerOutcome> {

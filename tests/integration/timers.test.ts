@@ -172,6 +172,7 @@ describe('timers and the log outbox', () => {
     const job = await until('the job', async () => queue.getJob(`sla.${seq!}`));
     await until('nothing pending', async () => ((await r.xpending('log', OUTBOX_GROUP)) as [number])[0] === 0);
     // a worker that read the entry and died before queueing its jobs: the entry pending with it, no job
+    await until('the sla check asleep until due', async () => (await job.getState()) === 'delayed');
     await job.remove();
     const [ms, n] = seq!.split('-').map(Number) as [number, number];
     await r.xgroup('SETID', 'log', OUTBOX_GROUP, n > 0 ? `${ms}-${n - 1}` : `${ms - 1}-99999`);
