@@ -4,7 +4,7 @@ import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Default
 import { bullmqConnectionOptions } from '../redis/connections.js';
 
 export const QUEUE_NAMES = { maintenance: 'maintenance' } as const;
-export const MAINTENANCE_JOBS = { archive: 'archive' } as const;
+export const MAINTENANCE_JOBS = { archive: 'archive', prune: 'prune' } as const;
 export type MaintenanceJobName = (typeof MAINTENANCE_JOBS)[keyof typeof MAINTENANCE_JOBS];
 export type MaintenanceJob = Job<Record<string, never>, unknown, string>;
 export type MaintenanceProcessor = (job: MaintenanceJob) => Promise<unknown>;
@@ -36,12 +36,20 @@ export function openMaintenanceQueue(redisUrl: string): Queue<Record<string, nev
   });
 }
 
-/** Creates or updates the hourly archive scheduler; safe to call from every worker at start. */
+export const PRUNE_EVERY_MS = 60 * 60_000;
+const PRUNE_SCHEDULER_ID = 'prune';
+
+/** Creates or updates the hourly archive and prune schedulers; safe to call from every worker at start. */
 export async function ensureMaintenanceSchedules(queue: Queue<Record<string, never>, unknown, string>): Promise<void> {
   await queue.upsertJobScheduler(
     ARCHIVE_SCHEDULER_ID,
     { every: ARCHIVE_EVERY_MS },
     { name: MAINTENANCE_JOBS.archive, data: {}, opts: DEFAULT_JOB_OPTIONS },
+  );
+  await queue.upsertJobScheduler(
+    PRUNE_SCHEDULER_ID,
+    { every: PRUNE_EVERY_MS },
+    { name: MAINTENANCE_JOBS.prune, data: {}, opts: DEFAULT_JOB_OPTIONS },
   );
 }
 

@@ -11,6 +11,7 @@ import { commandConnection, tailConnection, telemetryConnection } from '../redis
 import { keys } from '../store/keys.js';
 import { PositionStore } from '../telemetry/positions.js';
 import { createArchiveProcessor } from './archive-processor.js';
+import { pruneClosed } from './prune-processor.js';
 import { jobsForEntry, type TimerJobName, type TimerSettings } from './entry-jobs.js';
 import { factWriter } from './fact-writer.js';
 import { LogOutbox } from './outbox.js';
@@ -117,6 +118,11 @@ export async function startWorker(config: Readonly<Config>, opts: StartWorkerOpt
       timeZone: config.TIME_ZONE,
       log: (line) => log('info', line),
     }),
+    [MAINTENANCE_JOBS.prune]: async () => {
+      const r = await pruneClosed(redis, tree);
+      if (r.removed) log('info', `prune: ${r.removed} closed objects left the live indexes`);
+      return r;
+    },
   });
   worker.on('error', (err) => log('warn', `bullmq: ${errorText(err)}`));
   worker.on('failed', (job, err) => log('error', `job ${job?.name ?? '?'} ${job?.id ?? '?'} failed: ${errorText(err)}`));
