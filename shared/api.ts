@@ -29,7 +29,8 @@ export const seqOrTime = z.string().refine((s) => isSeq(s) || !Number.isNaN(Date
 export const limitSchema = (dflt: number) =>
   z.coerce.number().int().min(1).default(dflt).transform((n) => Math.min(n, 500));
 
-const csv = <T extends z.ZodType<string>>(item: T) =>
+/** A comma-separated query value whose parts each match `item`. */
+export const csv = <T extends z.ZodType<string>>(item: T) =>
   z.string().transform((s, ctx) => {
     const parts = s.split(',').map((p) => p.trim()).filter(Boolean);
     const out: z.infer<T>[] = [];

@@ -26,6 +26,30 @@ export const UNIT_KINDS: Record<string, { zh: string; en: string }> = {
   other: { zh: '其他', en: 'Other' },
 };
 
+/**
+ * Governance case categories (disputes and other unstable factors), aligned with the "9+X"
+ * items of GB/T 31000: kinds of disputes, and the special groups, key youth and campus
+ * safety work a grid follows.
+ */
+export const DISPUTE_KINDS: Record<string, { zh: string; en: string }> = {
+  neighbour: { zh: '邻里纠纷', en: 'Neighbour dispute' },
+  family: { zh: '婚姻家庭纠纷', en: 'Family dispute' },
+  property_management: { zh: '物业纠纷', en: 'Property management' },
+  land: { zh: '土地山林纠纷', en: 'Land dispute' },
+  labour: { zh: '劳资纠纷', en: 'Labour (wage arrears)' },
+  consumer: { zh: '消费纠纷', en: 'Consumer dispute' },
+  construction: { zh: '征地拆迁纠纷', en: 'Demolition and relocation' },
+  medical: { zh: '医疗纠纷', en: 'Medical dispute' },
+  traffic: { zh: '交通事故纠纷', en: 'Traffic accident dispute' },
+  environment: { zh: '环境污染纠纷', en: 'Environmental dispute' },
+  investment: { zh: '涉众型经济纠纷', en: 'Mass economic dispute' },
+  special_groups: { zh: '特殊人群服务管理', en: 'Special groups' },
+  key_youth: { zh: '重点青少年', en: 'Key youth' },
+  campus_safety: { zh: '校园及周边安全', en: 'Campus safety' },
+  hazard: { zh: '安全隐患', en: 'Safety hazard' },
+  other: { zh: '其他', en: 'Other' },
+};
+
 /** Maps a code to the catalogue: known codes pass, others become `other`. */
 export function normalizeCode(catalogue: Record<string, unknown>, code: string): { code: string; known: boolean } {
   return Object.prototype.hasOwnProperty.call(catalogue, code) ? { code, known: true } : { code: 'other', known: false };

@@ -178,6 +178,7 @@ export const EVENT_DATA_SCHEMAS = {
   'petition.filed': petition,
   'petition.answered': petition,
   'petition.closed': petition,
+  'petition.escalated': petition,
   'supervision.issued': supervision,
   'supervision.answered': supervision,
   'supervision.closed': supervision,

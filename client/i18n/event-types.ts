@@ -31,6 +31,7 @@ const EVENT_TYPE_NAMES: Record<EventType, { zh: string; en: string }> = {
   'petition.filed': { zh: '信访登记', en: 'Petition filed' },
   'petition.answered': { zh: '信访答复', en: 'Petition answered' },
   'petition.closed': { zh: '信访办结', en: 'Petition closed' },
+  'petition.escalated': { zh: '信访提级办理', en: 'Petition escalated' },
   'supervision.issued': { zh: '督办下达', en: 'Supervision issued' },
   'supervision.answered': { zh: '督办反馈', en: 'Supervision answered' },
   'supervision.closed': { zh: '督办办结', en: 'Supervision closed' },

@@ -1,5 +1,6 @@
 import type { AreaType, Location } from '../../shared/jurisdiction.js';
-import type { Alert, Incident, Unit } from '../../shared/objects.js';
+import type { GovCase } from '../../shared/governance.js';
+import type { Alert, Incident, ObjectKind, Unit } from '../../shared/objects.js';
 
 /** Where a located event lies, resolved before reducing. */
 export interface Placement {
@@ -49,6 +50,10 @@ export interface Outcome {
   units: Unit[];
   /** the alert the fact created or changed (alert.* facts), with its bumped version */
   alert?: Alert;
+  /** the governance case the fact created or changed, with its bumped version */
+  case?: GovCase;
+  /** other objects whose timeline shows this entry (a supervision order's case) */
+  alsoTimeline?: { kind: ObjectKind; id: string }[];
   /** true when recorded in the timeline without being applied */
   stale: boolean;
   jurisdiction: string[];

@@ -1,14 +1,19 @@
 import type { EventData, EventType, IncidentLifecycleType, ValidEvent } from '../../shared/events.js';
 import { INCIDENT_LIFECYCLE } from '../../shared/events.js';
 import type { Location } from '../../shared/jurisdiction.js';
-import type { Affect, Alert, AlertOpenMarker, Fix, Incident, PendingEntry, Unit } from '../../shared/objects.js';
+import type { Affect, Alert, AlertOpenMarker, Fix, Incident, ObjectKind, PendingEntry, Unit } from '../../shared/objects.js';
 import { acknowledgeAlert, clearAlert, escalateAlert, isAlertEvent, raiseAlert, type AlertData } from '../alerts/alert-reducer.js';
+import { DISPUTE_KINDS, normalizeCode } from '../../shared/catalogue.js';
+import type { GovCase } from '../../shared/governance.js';
 import type { JurisdictionTree } from '../geo/types.js';
+import type { CaseContext } from '../governance/case-reducer.js';
+import { standardDeadlines, type DeadlineFor } from '../governance/deadlines.js';
+import { caseByRef, reduceCase } from '../governance/reduce-case.js';
 import { applyLifecycle, linkIncident, reportIncident, updateIncident } from '../incidents/incident-reducer.js';
 import { registerUnit, setUnitStatus } from '../incidents/unit-reducer.js';
 import { refuse, type FactContext, type Placement, type ReduceResult, type Refusal, type Warning } from '../incidents/types.js';
 import type { CommitEntry, Op } from '../store/commit.js';
-import { alertMemberships, incidentMemberships, indexOps, unitMemberships } from '../store/indexes.js';
+import { alertMemberships, caseMemberships, incidentMemberships, indexOps, unitMemberships } from '../store/indexes.js';
 import { keys } from '../store/keys.js';
 
 /** What a fact's decision can read: objects, and the open-alert markers. */
@@ -25,6 +30,8 @@ export interface PlanEnv {
   receivedAt: Date;
   /** latest telemetry fix of a unit, for status changes */
   lastFix(unitId: string): Fix | null;
+  /** default stage deadlines of governance cases (the bundled calendar when unset) */
+  deadlineFor?: DeadlineFor;
 }
 
 export type Plan = { ok: true; commit: Omit<CommitEntry, 'dedupe'>; warnings: Warning[]; writes: [string, StateObject | null][] } | Refusal;
@@ -38,7 +45,14 @@ export function keysFor(ev: ValidEvent): string[] {
   const out: string[] = [];
   if (typeof data.incidentId === 'string') out.push(keys.object('incident', data.incidentId));
   if (typeof data.duplicateOf === 'string') out.push(keys.object('incident', data.duplicateOf));
-  if (typeof data.caseRef === 'string') out.push(keys.object('incident', data.caseRef));
+  if (typeof data.caseRef === 'string') {
+    // ids are unique across incidents, disputes and petitions: whichever exists is the case
+    for (const kind of ['incident', 'dispute', 'petition'] as const) out.push(keys.object(kind, data.caseRef));
+  }
+  for (const kind of ['dispute', 'petition', 'supervision'] as const) {
+    const id = data[`${kind}Id`];
+    if (typeof id === 'string') out.push(keys.object(kind, id));
+  }
   if (typeof data.unitId === 'string') out.push(keys.object('unit', data.unitId));
   if (Array.isArray(data.unitIds)) for (const u of data.unitIds as string[]) out.push(keys.object('unit', u));
   if (isAlertEvent(ev.type)) {
@@ -82,14 +96,19 @@ export function planFact(ev: ValidEvent, state: StateView, env: PlanEnv, mode: '
     chainOf: (id) => env.tree.chain(id),
     areaTypeOf: (id) => env.tree.get(id)?.areaType ?? null,
   };
-  const get = <T extends Incident | Unit | Alert>(kind: 'incident' | 'unit' | 'alert', id: string) => (state.get(keys.object(kind, id)) ?? null) as T | null;
+  const get = <T extends object>(kind: ObjectKind, id: string) => (state.get(keys.object(kind, id)) ?? null) as T | null;
+  const caseCtx: CaseContext = {
+    ...ctx,
+    deadlineFor: env.deadlineFor ?? standardDeadlines(),
+    disputeCategory: (code) => normalizeCode(DISPUTE_KINDS, code),
+  };
 
-  const result = isAlertEvent(ev.type) ? reduceAlert(ev, state, ctx, get) : reduce(ev, ctx, get, env, mode);
+  const result = isAlertEvent(ev.type) ? reduceAlert(ev, state, ctx, get) : (reduceCase(ev, caseCtx, get, mode) ?? reduce(ev, ctx, get, env, mode));
   if (!result.ok) return result;
   return build(ev, result, state, { time, receivedAt, clockSkew }, placement);
 }
 
-type Getter = <T extends Incident | Unit | Alert>(kind: 'incident' | 'unit' | 'alert', id: string) => T | null;
+type Getter = <T extends object>(kind: ObjectKind, id: string) => T | null;
 
 /** The (kind, subject or scope) marker a raise must find absent; null when the raise lacks them. */
 function openMarkerKey(data: AlertData): string | null {
@@ -155,7 +174,7 @@ function reduce(ev: ValidEvent, ctx: FactContext, get: Getter, env: PlanEnv, mod
 function recordOnly(ev: ValidEvent, ctx: FactContext, get: Getter): ReduceResult {
   const data = ev.data as Record<string, unknown>;
   let jurisdiction = ctx.placement?.chain;
-  if (!jurisdiction && typeof data.caseRef === 'string') jurisdiction = get<Incident>('incident', data.caseRef)?.jurisdiction;
+  if (!jurisdiction && typeof data.caseRef === 'string') jurisdiction = caseByRef(data.caseRef, get)?.jurisdiction;
   if (!jurisdiction && typeof data.unitId === 'string') jurisdiction = get<Unit>('unit', data.unitId)?.jurisdiction;
   for (const field of ['jurisdictionId', 'district'] as const) {
     if (jurisdiction || typeof data[field] !== 'string') continue;
@@ -197,6 +216,8 @@ function build(
     writes.push([key, u]);
   }
   if (r.alert) alertOps(r.alert, state, ops, affects, writes);
+  if (r.case) caseOps(r.case, state, ops, affects, writes);
+  for (const t of new Map((r.alsoTimeline ?? []).map((x) => [`${x.kind}:${x.id}`, x])).values()) ops.push({ op: 'TL', key: keys.timeline(t.kind, t.id) });
   const entry: PendingEntry = {
     id: ev.id, source: ev.source, type: ev.type, time: t.time, receivedAt: t.receivedAt,
     jurisdiction: r.jurisdiction, affects, data: ev.data as Record<string, unknown>,
@@ -208,6 +229,17 @@ function build(
   if (t.clockSkew) entry.clockSkew = true;
   if (r.stale) entry.stale = true;
   return { ok: true, commit: { checks, entry, ops }, warnings: r.warnings, writes };
+}
+
+/** A governance case's hash and indexes (its timeline comes with `alsoTimeline`). */
+function caseOps(c: GovCase, state: StateView, ops: Op[], affects: Affect[], writes: [string, StateObject | null][]): void {
+  const key = keys.object(c.kind, c.id);
+  const before = state.get(key) as GovCase | null | undefined;
+  if (before?.version === c.version) return;
+  ops.push({ op: 'H', key, version: c.version, json: JSON.stringify(c) });
+  ops.push(...indexOps(before ? caseMemberships(before) : [], caseMemberships(c)));
+  affects.push({ kind: c.kind, id: c.id, version: c.version });
+  writes.push([key, c]);
 }
 
 /** The alert's hash, indexes and timeline; the (kind, scope) marker is set on raise and freed on clear. */

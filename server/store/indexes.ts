@@ -1,3 +1,4 @@
+import { isOpenStage, type GovCase } from '../../shared/governance.js';
 import type { Alert, Incident, Unit } from '../../shared/objects.js';
 import { isOpen } from '../incidents/lifecycle.js';
 import type { Op } from './commit.js';
@@ -28,6 +29,19 @@ export function unitMemberships(u: Unit): Membership[] {
 export function alertMemberships(a: Alert): Membership[] {
   const score = Date.parse(a.updatedAt);
   return a.jurisdiction.map((j) => ({ type: 'z', key: keys.alertsByState(j, a.state), score, member: a.id }));
+}
+
+/** Indexes a governance case belongs to: where it lies (per stage), who must act (open ones, by deadline), and its petitioner or case. */
+export function caseMemberships(c: GovCase): Membership[] {
+  const updated = Date.parse(c.updatedAt);
+  const opened = Date.parse(c.openedAt);
+  const out: Membership[] = c.jurisdiction.map((j) => ({ type: 'z', key: keys.casesByStage(c.kind, j, c.stage), score: updated, member: c.id }));
+  if (isOpenStage(c.kind, c.stage)) {
+    out.push({ type: 'z', key: keys.casesResponsible(c.kind, c.responsibleJurisdiction), score: c.deadline ? Date.parse(c.deadline) : opened, member: c.id });
+  }
+  if (c.kind === 'petition' && c.petitioner) out.push({ type: 'z', key: keys.petitionerPetitions(c.petitioner), score: opened, member: c.id });
+  if (c.kind === 'supervision') out.push({ type: 'z', key: keys.supervisionsOf(c.caseRef), score: opened, member: c.id });
+  return out;
 }
 
 /** Ops that move an object from its old memberships to its new ones. */

@@ -24,6 +24,14 @@ export const keys = {
   incidentsOpenGeo: 'geo:incident:open',
   unitsIn: (jurisdiction: string) => `idx:unit:${jurisdiction}`,
   alertsByState: (jurisdiction: string, state: string) => `idx:alert:${jurisdiction}:${state}`,
+  /** governance cases located in a jurisdiction, per stage, by last change */
+  casesByStage: (kind: string, jurisdiction: string, stage: string) => `idx:${kind}:${jurisdiction}:${stage}`,
+  /** open cases a jurisdiction is responsible for, by deadline */
+  casesResponsible: (kind: string, jurisdiction: string) => `idx:${kind}:resp:${jurisdiction}`,
+  /** petitions of one (pseudonymous) petitioner, by filing time */
+  petitionerPetitions: (petitioner: string) => `idx:petitioner:${createHash('sha1').update(petitioner).digest('hex')}`,
+  /** supervision orders on a case, by issue time */
+  supervisionsOf: (caseRef: string) => `idx:supervision:case:${caseRef}`,
   /** held (version 1) while an alert of this kind and subject (else scope) is not cleared: checked absent by every raise */
   alertOpen: (kind: string, subjectOrScope: string) => `alert:open:${kind}:${subjectOrScope}`,
   unitFix: (unitId: string) => `fix:${unitId}`,

@@ -187,8 +187,10 @@ describe('record-only facts', () => {
   const jur = (p: Plan) => planned(p).commit.entry.jurisdiction;
 
   it('are placed by location, jurisdictionId, caseRef, unit or district, else the city', () => {
+    // a registered dispute is a case now (issue 6): placed by its location, created at version 1
     const reg = planned(planFact(ev('dispute.registered', { disputeId: 'd-1', location: IN_B }), new Map(), env));
-    expect(reg.commit).toEqual({ checks: [], ops: [], entry: expect.objectContaining({ jurisdiction: CHAIN_B, affects: [] }) });
+    expect(reg.commit.checks).toEqual([{ key: 'obj:dispute:d-1', expected: 0 }]);
+    expect(reg.commit.entry).toMatchObject({ jurisdiction: CHAIN_B, affects: [{ kind: 'dispute', id: 'd-1', version: 1 }] });
     expect(jur(planFact(ev('petition.filed', { petitionId: 'p-1', jurisdictionId: 'mA' }), new Map(), env))).toEqual(CHAIN_A.slice(1));
     expect(jur(planFact(ev('indicator.updated', { district: 'd1', cells: [] }), new Map(), env))).toEqual(['d1', 'c1']);
     expect(jur(planFact(ev('patrol.checkin', { unitId: 'u1' }), state(unit('u1', { jurisdiction: CHAIN_B })), env))).toEqual(CHAIN_B);
@@ -199,7 +201,8 @@ describe('record-only facts', () => {
   it('feedback.received about a known incident takes its chain and checks its version', () => {
     const p = planned(planFact(ev('feedback.received', { caseRef: 'inc-1', satisfaction: 5 }), state(incident({ jurisdiction: CHAIN_B, version: 9 })), env));
     expect(p.commit.entry.jurisdiction).toEqual(CHAIN_B);
-    expect(p.commit.checks).toEqual([{ key: IK(), expected: 9 }]);
+    // the caseRef could name an incident, a dispute or a petition: all three are checked
+    expect(p.commit.checks).toEqual([{ key: IK(), expected: 9 }, { key: 'obj:dispute:inc-1', expected: 0 }, { key: 'obj:petition:inc-1', expected: 0 }]);
     expect(jur(planFact(ev('feedback.received', { caseRef: 'dispute-1' }), new Map(), env))).toEqual(['c1']);
   });
 

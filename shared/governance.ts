@@ -1,0 +1,179 @@
+// Governance cases (DESIGN §3, §4): disputes ("4+2"), petitions (信访) and supervision orders
+// (督办) as the projection holds them, their state machines and the API around them. One
+// contract for the server, the worker and the browser.
+import { z } from 'zod';
+import { csv } from './api.js';
+import { isoTime, objectId } from './events.js';
+import { levelSchema, locationSchema, LEVELS, type Level } from './jurisdiction.js';
+
+export const CASE_KINDS = ['dispute', 'petition', 'supervision'] as const;
+export type CaseKind = (typeof CASE_KINDS)[number];
+
+export const DISPUTE_STAGES = ['registered', 'mediating', 'assessed', 'routed', 'resolved', 'closed'] as const;
+export const PETITION_STAGES = ['filed', 'answered', 'closed'] as const;
+export const SUPERVISION_STAGES = ['issued', 'answered', 'closed'] as const;
+export type DisputeStage = (typeof DISPUTE_STAGES)[number];
+export type PetitionStage = (typeof PETITION_STAGES)[number];
+export type SupervisionStage = (typeof SUPERVISION_STAGES)[number];
+export type CaseStage = DisputeStage | PetitionStage | SupervisionStage;
+
+/** Strict state machines (commands): the next stage allowed from each; no stage may be skipped. */
+export const CASE_NEXT = {
+  dispute: {
+    registered: ['mediating'], mediating: ['assessed', 'resolved'], assessed: ['routed', 'resolved'],
+    routed: ['resolved'], resolved: ['closed'], closed: [],
+  },
+  petition: { filed: ['answered'], answered: ['closed'], closed: [] },
+  supervision: { issued: ['answered'], answered: ['closed'], closed: [] },
+} as const satisfies Record<CaseKind, Record<string, readonly string[]>>;
+
+/** The event a stage change appends, per kind and target stage. */
+export const CASE_EVENT_FOR_STAGE: Record<CaseKind, Record<string, string>> = {
+  dispute: {
+    registered: 'dispute.registered', mediating: 'dispute.mediated', assessed: 'dispute.assessed',
+    routed: 'dispute.routed', resolved: 'dispute.resolved', closed: 'dispute.closed',
+  },
+  petition: { filed: 'petition.filed', answered: 'petition.answered', closed: 'petition.closed' },
+  supervision: { issued: 'supervision.issued', answered: 'supervision.answered', closed: 'supervision.closed' },
+};
+
+/** Stages in which a case is still open (counted in backlogs, watched by deadlines). */
+export const OPEN_STAGES: Record<CaseKind, readonly string[]> = {
+  dispute: ['registered', 'mediating', 'assessed', 'routed'],
+  petition: ['filed'],
+  supervision: ['issued'],
+};
+export const isOpenStage = (kind: CaseKind, stage: string) => OPEN_STAGES[kind].includes(stage);
+
+/** The level above (grid → community → street → district → city); null at the city. */
+export function levelAbove(level: Level): Level | null {
+  const i = LEVELS.indexOf(level);
+  return i > 0 ? LEVELS[i - 1]! : null;
+}
+
+const feedbackSchema = z.object({ satisfaction: z.number().int().min(1).max(5).nullable(), comment: z.string().nullable(), at: isoTime });
+
+const caseBase = {
+  id: objectId,
+  version: z.number().int().min(1),
+  /** who can see it: the location's chain (grid up to city), never shrinking */
+  jurisdiction: z.array(z.string()),
+  location: locationSchema.nullable(),
+  gridId: z.string().nullable(),
+  /** who must act: the level and jurisdiction responsible now (escalation moves them up) */
+  responsibleLevel: levelSchema,
+  responsibleJurisdiction: z.string(),
+  escalations: z.number().int().min(0),
+  escalationReason: z.string().nullable(),
+  /** the deadline of the current stage (ISO), or null */
+  deadline: isoTime.nullable(),
+  summary: z.string().nullable(),
+  source: z.string(),
+  openedAt: isoTime,
+  stageSince: isoTime,
+  updatedAt: isoTime,
+  resolvedAt: isoTime.nullable(),
+  closedAt: isoTime.nullable(),
+  /** residents' feedback (social supervision), newest last, at most 20 kept */
+  feedback: z.array(feedbackSchema),
+  /** mean satisfaction 1..5 over every rated feedback, or null */
+  satisfaction: z.number().nullable(),
+  /** how many feedbacks carried a rating */
+  ratings: z.number().int().min(0),
+  updatedSeq: z.string().optional(),
+};
+
+export const disputeSchema = z.object({
+  ...caseBase,
+  kind: z.literal('dispute'),
+  stage: z.enum(DISPUTE_STAGES),
+  /** catalogue code (GB/T 31000 "9+X"); unknown codes are `other` with the reported one kept */
+  category: z.string(),
+  categoryReported: z.string().optional(),
+  parties: z.array(z.string()),
+  /** assessed escalation risk */
+  risk: z.enum(['low', 'medium', 'high']).nullable(),
+  department: z.string().nullable(),
+  outcome: z.string().nullable(),
+  /** the responsible level when it was resolved (grid/community: settled by autonomy and mediation) */
+  resolvedAtLevel: levelSchema.nullable(),
+  /** police incidents this dispute became */
+  incidentIds: z.array(z.string()),
+});
+export type Dispute = z.infer<typeof disputeSchema>;
+
+export const petitionSchema = z.object({
+  ...caseBase,
+  kind: z.literal('petition'),
+  stage: z.enum(PETITION_STAGES),
+  /** pseudonymous key of the petitioner (never a name) */
+  petitioner: z.string().nullable(),
+  subject: z.string().nullable(),
+  answer: z.string().nullable(),
+  answeredAt: isoTime.nullable(),
+});
+export type Petition = z.infer<typeof petitionSchema>;
+
+export const supervisionSchema = z.object({
+  ...caseBase,
+  kind: z.literal('supervision'),
+  stage: z.enum(SUPERVISION_STAGES),
+  /** the supervised case: an incident, dispute or petition id */
+  caseRef: z.string(),
+  caseKind: z.enum(['incident', 'dispute', 'petition']),
+  instruction: z.string().nullable(),
+  issuedBy: z.string(),
+  answer: z.string().nullable(),
+  answeredAt: isoTime.nullable(),
+});
+export type Supervision = z.infer<typeof supervisionSchema>;
+
+export type GovCase = Dispute | Petition | Supervision;
+
+// --- API (DESIGN §4) ---
+
+const expectedVersion = z.number().int();
+
+/** GET /disputes, /petitions, /supervisions */
+export const caseListQuerySchema = z.object({
+  stage: csv(z.string().max(32)).optional(),
+  scope: z.string().max(128).optional(),
+  /** `responsible`: the queue of cases the scope must act on; default: cases located in the scope */
+  view: z.enum(['located', 'responsible']).optional(),
+  overdue: z.enum(['1', 'true']).optional(),
+  limit: z.coerce.number().int().min(1).transform((n) => Math.min(n, 500)).default(100),
+  cursor: z.string().max(200).optional(),
+});
+export type CaseListQuery = z.infer<typeof caseListQuerySchema>;
+
+/** POST /disputes/:id/transition, /petitions/:id/transition */
+export const caseTransitionSchema = z.object({
+  to: z.string().min(1).max(32),
+  expectedVersion,
+  note: z.string().max(4000).optional(),
+  /** routing: the department the dispute goes to */
+  department: z.string().min(1).max(200).optional(),
+  /** assessment: the escalation risk */
+  risk: z.enum(['low', 'medium', 'high']).optional(),
+  /** resolution: the outcome; petitions: the answer */
+  outcome: z.string().max(4000).optional(),
+  deadline: isoTime.optional(),
+});
+export type CaseTransition = z.infer<typeof caseTransitionSchema>;
+
+/** POST /disputes/:id/escalate, /petitions/:id/escalate */
+export const caseEscalateSchema = z.object({ expectedVersion, reason: z.string().min(1).max(2000) });
+export type CaseEscalate = z.infer<typeof caseEscalateSchema>;
+
+/** POST /supervisions (leaders) */
+export const supervisionCreateSchema = z.object({
+  caseRef: objectId,
+  deadline: isoTime,
+  instruction: z.string().min(1).max(4000),
+  level: levelSchema.optional(),
+});
+export type SupervisionCreate = z.infer<typeof supervisionCreateSchema>;
+
+/** POST /supervisions/:id/answer */
+export const supervisionAnswerSchema = z.object({ expectedVersion, answer: z.string().min(1).max(4000) });
+export type SupervisionAnswer = z.infer<typeof supervisionAnswerSchema>;
