@@ -177,3 +177,47 @@ export type SupervisionCreate = z.infer<typeof supervisionCreateSchema>;
 /** POST /supervisions/:id/answer */
 export const supervisionAnswerSchema = z.object({ expectedVersion, answer: z.string().min(1).max(4000) });
 export type SupervisionAnswer = z.infer<typeof supervisionAnswerSchema>;
+
+// --- Indicators (issue 6): per community (or any level), over a window ---
+
+/** Governance indicators of one jurisdiction over a window; rates are fractions 0..1, null without data. */
+export const governanceRowSchema = z.object({
+  jurisdictionId: z.string(),
+  name: z.string().optional(),
+  level: levelSchema,
+  /** disputes and petitions opened in the window */
+  opened: z.number().int(),
+  /** of them (and of older ones), resolved or answered in the window */
+  resolved: z.number().int(),
+  /** resolved by their deadline, of those resolved in the window */
+  onTimeRate: z.number().nullable(),
+  /** median hours from opening to resolution, of those resolved in the window */
+  medianHoursToResolution: z.number().nullable(),
+  /** opened in the window with an earlier case at the same place (≤ 100 m, same grid) or with a shared party within 90 days */
+  repeatRate90d: z.number().nullable(),
+  /** of the disputes opened in the window, escalated at least once */
+  escalationRate: z.number().nullable(),
+  /** mean satisfaction 1..5 of the feedback received in the window */
+  satisfaction: z.number().nullable(),
+  /** open cases past their deadline now */
+  overdueBacklog: z.number().int(),
+  /** of the disputes resolved in the window, resolved at grid or community level (autonomy and mediation) */
+  resolvedLocallyShare: z.number().nullable(),
+  /** of the disputes resolved in the window, routed onward to a department first */
+  routedOnwardShare: z.number().nullable(),
+});
+export type GovernanceRow = z.infer<typeof governanceRowSchema>;
+
+/** GET /stats?metric=governance&scope=&from=&to=&level= */
+export const governanceStatsSchema = z.object({
+  metric: z.literal('governance'),
+  scope: z.string(),
+  from: isoTime,
+  to: isoTime,
+  /** one row per jurisdiction at `level` (default community) under the scope */
+  rows: z.array(governanceRowSchema),
+  /** the scope as a whole */
+  total: governanceRowSchema,
+  asOfSeq: z.string().nullable(),
+});
+export type GovernanceStats = z.infer<typeof governanceStatsSchema>;
