@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp, type AppDeps } from './app.js';
 import { RedisAudit } from './audit/trail.js';
 import { CredentialStore } from './auth/credentials.js';
+import { syncDemoCredentials } from './auth/demo-credentials.js';
 import { seedDemoUsers } from './auth/demo-users.js';
 import { endDemoSessions, NoAdminError } from './auth/first-admin.js';
 import { hasAdmin } from './auth/users.js';
@@ -88,6 +89,7 @@ export async function startServer(
   const logEpoch = await retry('connecting to Redis', log, () => ensureLogEpoch(redis), redis);
   tail.start(await retry('reading the log head', log, () => lastSeq(redis), redis));
   retention.start();
+  for (const line of await retry('syncing the demo credentials', log, () => syncDemoCredentials(redis, tree, config), redis)) log.info(`demo credential ${line}`);
   let demoPassword: string | null = null;
   if (config.DEMO) {
     demoPassword = config.DEMO_PASSWORD ?? randomBytes(9).toString('base64url');

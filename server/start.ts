@@ -56,22 +56,29 @@ function parseEnv(env: NodeJS.ProcessEnv): StartConfig {
   return { port, host, dataDir: resolve(env.DATA_DIR || './var'), redisUrl, telemetryRedisUrl, demoPassword };
 }
 
-/** Ingest key and session secret survive restarts, so cookies and feeder configs stay valid. */
-function demoSecrets(dataDir: string): { ingestKey: string; sessionSecret: string } {
+/** The session secret survives restarts, so browser sessions stay valid. */
+function demoSessionSecret(dataDir: string): string {
   const file = join(dataDir, 'demo.json');
   try {
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as { ingestKey?: unknown; sessionSecret?: unknown };
-    if (typeof saved.ingestKey === 'string' && saved.ingestKey.length >= 16 &&
-        typeof saved.sessionSecret === 'string' && saved.sessionSecret.length >= 32) {
-      return { ingestKey: saved.ingestKey, sessionSecret: saved.sessionSecret };
-    }
+    // older files also hold an `ingestKey`: the simulator now gets credentials of its own
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { sessionSecret?: unknown };
+    if (typeof saved.sessionSecret === 'string' && saved.sessionSecret.length >= 32) return saved.sessionSecret;
   } catch {
-    // first start, or unreadable: make new ones
+    // first start, or unreadable: make a new one
   }
-  const secrets = { ingestKey: `demo-${randomBytes(24).toString('base64url')}`, sessionSecret: randomBytes(32).toString('base64url') };
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  const sessionSecret = randomBytes(32).toString('base64url');
+  writeFileSync(`${file}.tmp`, `${JSON.stringify({ sessionSecret }, null, 2)}\n`, { mode: 0o600 });
   renameSync(`${file}.tmp`, file);
-  return secrets;
+  return sessionSecret;
+}
+
+/**
+ * The simulator's own ingest key and machine token, new at every start (DESIGN §4). The server
+ * stores their digests (DEMO_SIM_*, demo mode only; the previous start's secrets stop working),
+ * the simulator gets the secrets (SIM_INGEST_KEY, SIM_TOKEN). Shaped like the secrets admins issue.
+ */
+function simulatorSecrets(): { ingestKey: string; token: string } {
+  return { ingestKey: `pgk_${randomBytes(32).toString('base64url')}`, token: `pgt_${randomBytes(32).toString('base64url')}` };
 }
 
 function randomPassword(): string {
@@ -263,22 +270,30 @@ async function main(): Promise<void> {
     : await launch(cfg.dataDir, 'telemetry', Math.floor(totalmem() * 0.1)));
   if (state.stopping) return;
 
-  const { ingestKey, sessionSecret } = demoSecrets(cfg.dataDir);
+  const sessionSecret = demoSessionSecret(cfg.dataDir);
+  const sim = simulatorSecrets();
   const password = cfg.demoPassword ?? randomPassword();
   const base = `http://${dialHost(cfg.host)}:${cfg.port}`;
+  // each child gets only the secrets it needs: the server the simulator's digests-to-be, the
+  // simulator its secrets; INGEST_KEYS passes through untouched (other feeders)
+  const { DEMO_SIM_INGEST_KEY: _k, DEMO_SIM_TOKEN: _t, SIM_INGEST_KEY: _sk, SIM_TOKEN: _st, ...inherited } = process.env;
   const env: NodeJS.ProcessEnv = {
-    ...process.env, REDIS_URL: redisUrl, TELEMETRY_REDIS_URL: telemetryUrl, DATA_DIR: cfg.dataDir,
+    ...inherited, REDIS_URL: redisUrl, TELEMETRY_REDIS_URL: telemetryUrl, DATA_DIR: cfg.dataDir,
     PORT: String(cfg.port), HOST: cfg.host, DEMO: '1', DEMO_PASSWORD: password,
-    INGEST_KEYS: [process.env.INGEST_KEYS, ingestKey].filter(Boolean).join(','),
     SESSION_SECRET: process.env.SESSION_SECRET || sessionSecret,
   };
-  const server = (state.children.server = watch(spawnChild('server', 'server/main.ts', env)));
+  const server = (state.children.server = watch(spawnChild('server', 'server/main.ts', {
+    ...env, DEMO_SIM_INGEST_KEY: sim.ingestKey, DEMO_SIM_TOKEN: sim.token,
+  })));
   state.children.worker = watch(spawnChild('worker', 'server/worker.ts', env));
+  // 200 only once demo users and the simulator's credentials are in place
   if (!(await waitHealthy(base, server))) {
     if (!state.stopping) void shutdown(1, `${base}/api/v1/health did not answer 200 within ${HEALTH_TIMEOUT_MS / 1000} s`);
     return;
   }
-  state.children.sim = watch(spawnChild('sim', 'server/sim/main.ts', { ...env, SIM_TARGET: base, SIM_INGEST_KEY: ingestKey }));
+  state.children.sim = watch(spawnChild('sim', 'server/sim/main.ts', {
+    ...env, SIM_TARGET: base, SIM_INGEST_KEY: sim.ingestKey, SIM_TOKEN: sim.token,
+  }));
   const districts = await districtLogins(base, password).catch(() => []);
   printBanner(cfg, base, password, [redisUrl, telemetryUrl], districts);
 }

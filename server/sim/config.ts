@@ -4,6 +4,12 @@ export interface SimConfig {
   key: string;
   /** Credential for GET /jurisdictions; the ingest key unless SIM_TOKEN is set. */
   readToken: string;
+  /**
+   * SIM_TOKEN: a machine token (role with `read`, the city in scope) for the unit terminals,
+   * which follow the live feed and answer coordinators' dispatches of the simulator's units.
+   * Unset: no terminals (dispatches of simulator units go unanswered).
+   */
+  token?: string;
   seed: number;
   speed: number;
   units: number;
@@ -27,5 +33,6 @@ export function parseSimConfig(env: NodeJS.ProcessEnv): { config?: SimConfig; er
   const speed = num('SIM_SPEED', 1, (n) => Number.isFinite(n) && n > 0 && n <= 1000, 'must be a number in (0, 1000]');
   const units = num('SIM_UNITS', 50, (n) => Number.isInteger(n) && n >= 0 && n <= 5000, 'must be an integer in [0, 5000]');
   if (errors.length > 0) return { errors };
-  return { config: { target, key, readToken: env.SIM_TOKEN?.trim() || key, seed, speed, units }, errors };
+  const token = env.SIM_TOKEN?.trim() || undefined;
+  return { config: { target, key, readToken: token ?? key, ...(token ? { token } : {}), seed, speed, units }, errors };
 }

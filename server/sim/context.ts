@@ -15,6 +15,11 @@ export interface SimContext {
   readonly speed: number;
   /** Prefix of every object id the simulator creates (the simulator only touches its own). */
   readonly idPrefix: string;
+  /**
+   * Prefix of the units' ids: the seed's part of idPrefix without the run tag, so a restart
+   * keeps the roster (units are long-lived; incidents and cases are per run).
+   */
+  readonly unitPrefix: string;
   /** End of the step being simulated; fixes far behind it are not worth sending. */
   nowMs: number;
 }

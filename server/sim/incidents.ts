@@ -31,7 +31,8 @@ const SERIOUS = new Set(['robbery', 'assault', 'fire', 'domestic_violence', 'fig
 const INDOORS = new Set(['burglary', 'domestic_violence', 'dispute', 'noise_complaint', 'fire', 'drugs']);
 const CHANNELS: readonly (readonly [string, number])[] = [['110', 70], ['12345', 12], ['grid', 10], ['video', 8]];
 
-export type IncidentState = 'waiting' | 'assigned' | 'on_scene' | 'resolved' | 'closed' | 'cancelled';
+/** `console`: a coordinator dispatched to it from the console; self-assignment leaves it alone. */
+export type IncidentState = 'waiting' | 'assigned' | 'console' | 'on_scene' | 'resolved' | 'closed' | 'cancelled';
 
 /** The simulator's own view of an incident it reported. */
 export interface SimIncident {

@@ -1,19 +1,11 @@
 /**
  * `npm run simulate`: a synthetic city feeding the server through its public HTTP API, like
- * any external system would.
+ * any external system would — with an ingest key (SIM_INGEST_KEY) and, for its unit
+ * terminals, a machine token (SIM_TOKEN) of its own.
  */
-import { fetchJurisdictions, IngestAborted, IngestClient, IngestError } from './client.js';
-import { simGridsFromCollection } from './grids.js';
-import { abortableSleep } from './http-retry.js';
-import { SimModel } from './model.js';
+import { IngestAborted, IngestError } from './client.js';
 import { parseSimConfig } from './config.js';
-
-const TICK_MS = 1000;
-const SUMMARY_MS = 30_000;
-
-function clock(ms: number): string {
-  return new Date(ms).toISOString().slice(11, 19);
-}
+import { Simulator } from './run.js';
 
 async function main(): Promise<number> {
   const { config, errors } = parseSimConfig(process.env);
@@ -34,51 +26,15 @@ async function main(): Promise<number> {
   process.on('SIGINT', () => stop('SIGINT'));
 
   console.log(`[sim] target ${config.target}, seed ${config.seed}, speed ${config.speed}, ${config.units} units`);
-  const collection = await fetchJurisdictions(config.target, config.readToken, { signal: controller.signal });
-  const grids = simGridsFromCollection(collection);
-  if (grids.length === 0) {
-    console.error('[sim] the server has no grid-level jurisdictions to simulate in');
+  let sim: Simulator;
+  try {
+    sim = await Simulator.create({ config, signal: controller.signal });
+  } catch (err) {
+    if (err instanceof IngestAborted || err instanceof IngestError) throw err;
+    console.error(`[sim] ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
-  const start = Date.now();
-  const model = new SimModel({ grids, seed: config.seed, speed: config.speed, units: config.units, startMs: start });
-  console.log(`[sim] ${grids.length} grids, run ${model.runId}, hotspots ${[...model.hotspots].join(',')}`);
-  const client = new IngestClient({ target: config.target, key: config.key, signal: controller.signal });
-
-  const summary = () => {
-    const s = client.stats;
-    const m = model.stats();
-    console.log(
-      `[sim] ${clock(Date.now())} sent=${s.sent} accepted=${s.accepted} duplicates=${s.duplicates} rejected=${s.rejected} ` +
-        `retries=${s.retries} | open incidents=${m.openIncidents} waiting=${m.waitingIncidents} ` +
-        `busy units=${m.busyUnits}/${config.units} open disputes=${m.openDisputes}`,
-    );
-  };
-  let last = start;
-  let nextTick = start;
-  let nextSummary = start + SUMMARY_MS;
-  while (!controller.signal.aborted) {
-    const now = Date.now();
-    const events = model.step(now, now - last);
-    last = now;
-    try {
-      if (events.length > 0) await client.send(events);
-    } catch (err) {
-      if (err instanceof IngestAborted) {
-        console.log(`[sim] stopped while retrying; ${err.unsent} events not delivered`);
-        break;
-      }
-      throw err;
-    }
-    if (Date.now() >= nextSummary) {
-      summary();
-      nextSummary += SUMMARY_MS * Math.max(1, Math.ceil((Date.now() - nextSummary) / SUMMARY_MS));
-    }
-    // Fixed-rate ticks; after a long stall, resume from now rather than firing a burst.
-    nextTick = Math.max(nextTick + TICK_MS, Date.now());
-    await abortableSleep(nextTick - Date.now(), controller.signal);
-  }
-  summary();
+  await sim.run();
   return 0;
 }
 

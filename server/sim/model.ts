@@ -6,10 +6,12 @@ import { Rng } from './random.js';
 import { IncidentResponse } from './response.js';
 import { Scheduler } from './scheduler.js';
 import { CityMap, type SimGrid } from './space.js';
-import { Fleet } from './units.js';
+import { type TerminalCommand, Terminals, type TerminalStats } from './terminals.js';
+import { Fleet, type SimUnit } from './units.js';
 
 export type { SimEvent } from './event-sink.js';
 export type { SimGrid } from './space.js';
+export type { TerminalCommand } from './terminals.js';
 
 export interface SimOptions {
   grids: readonly SimGrid[];
@@ -27,6 +29,14 @@ export interface SimOptions {
   runId?: string;
   /** Number of persistent hotspot grids (default 12). */
   hotspots?: number;
+  /**
+   * No new incidents, disputes, petitions or reports: the units only patrol and answer the
+   * console's dispatches (tests of the terminals at high speed, where self-assigned calls
+   * would otherwise keep every unit busy).
+   */
+  quiet?: boolean;
+  /** Share of console dispatches a terminal never acknowledges (default 5%). */
+  noAckShare?: number;
 }
 
 export interface SimStats {
@@ -34,6 +44,7 @@ export interface SimStats {
   waitingIncidents: number;
   busyUnits: number;
   openDisputes: number;
+  terminals: TerminalStats;
 }
 
 /**
@@ -49,6 +60,8 @@ export class SimModel {
   private readonly response: IncidentResponse;
   private readonly governance: Governance;
   private readonly fleet: Fleet;
+  private readonly terminals: Terminals;
+  private readonly quiet: boolean;
   private clockMs: number;
 
   constructor(opts: SimOptions) {
@@ -62,9 +75,11 @@ export class SimModel {
       scheduler: new Scheduler(),
       speed,
       idPrefix: `SIM${opts.seed}-${this.runId}`,
+      unitPrefix: `SIM${opts.seed}`,
       nowMs: opts.startMs,
     };
     this.clockMs = opts.startMs;
+    this.quiet = opts.quiet ?? false;
     this.governance = new Governance(this.ctx, root.fork('governance'), () => this.response.openIncidents());
     this.response = new IncidentResponse(this.ctx, root.fork('response'), (inc, at) => this.governance.incidentClosed(inc, at));
     this.incidents = new IncidentGenerator(this.ctx, root.fork('incidents'), (inc, at) => this.response.reported(inc, at), opts.hotspots ?? 12);
@@ -73,27 +88,49 @@ export class SimModel {
       this.ctx,
       root.fork('units'),
       this.hotspots,
-      (unit, at) => this.response.arrived(unit, at),
+      // a unit on a console dispatch reports to its terminal, a self-assigned one to the response
+      (unit, at) => (this.terminals.has(unit.id) ? this.terminals.arrived(unit, at) : this.response.arrived(unit, at)),
       (at) => this.response.assign(at),
     );
     this.response.attach(this.fleet);
+    this.terminals = new Terminals(this.ctx, root.fork('terminals'), this.fleet, this.response, opts.noAckShare);
     this.fleet.start(opts.units ?? 50, opts.startMs, (g) => this.incidents.weightOf(g));
   }
 
   /**
    * Simulates (nowMs - dtMs, nowMs] and returns its events in time order (the first call
    * also returns the unit registrations). Intervals already simulated are not repeated.
+   * `commands` (what the live feed told the terminals since the last step) take effect at the
+   * end of the interval, in order.
    */
-  step(nowMs: number, dtMs: number): SimEvent[] {
+  step(nowMs: number, dtMs: number, commands: readonly TerminalCommand[] = []): SimEvent[] {
     const from = Math.max(this.clockMs, nowMs - dtMs);
     if (nowMs > from) {
       this.ctx.nowMs = nowMs;
-      this.incidents.arrivals(from, nowMs);
-      this.governance.arrivals(from, nowMs);
+      if (!this.quiet) {
+        this.incidents.arrivals(from, nowMs);
+        this.governance.arrivals(from, nowMs);
+      }
       this.ctx.scheduler.runUntil(nowMs);
       this.clockMs = nowMs;
     }
+    for (const cmd of commands) this.terminals.apply(cmd, this.clockMs);
     return this.ctx.sink.drain();
+  }
+
+  /** True for one of this simulator's units (the terminals answer dispatches of these only). */
+  ownsUnit(unitId: string): boolean {
+    return this.terminals.owns(unitId);
+  }
+
+  /** The units as the model holds them (positions, status, mode); read-only for callers. */
+  get units(): readonly Readonly<SimUnit>[] {
+    return this.fleet.units;
+  }
+
+  /** A unit's console job, if it has one. */
+  terminalJob(unitId: string): ReturnType<Terminals['job']> {
+    return this.terminals.job(unitId);
   }
 
   stats(): SimStats {
@@ -102,6 +139,7 @@ export class SimModel {
       waitingIncidents: this.response.waitingCount,
       busyUnits: this.fleet.units.filter((u) => u.status !== 'available').length,
       openDisputes: this.governance.openDisputes,
+      terminals: this.terminals.stats(),
     };
   }
 }

@@ -28,13 +28,23 @@ const CANCEL_SHARE = 0.04;
 const UNLOCATABLE_SHARE = 0.25;
 /** Callers give up (or another force handles it) when nobody came for this long. */
 const GIVE_UP_AFTER = 3 * HOUR;
-const OUTCOMES = ['现场处置完毕', '已调解，双方和解', '已移交相关部门处理', '已开具受案回执', '经核实为误报'];
+export const OUTCOMES = ['现场处置完毕', '已调解，双方和解', '已移交相关部门处理', '已开具受案回执', '经核实为误报'];
+
+/** How long a unit stays on scene: a log-normal around the category's median, longer for priority 1. */
+export function onSceneMs(ctx: SimContext, rng: Rng, category: string, priority: number): number {
+  const median = (ON_SCENE_MIN[category] ?? ON_SCENE_DEFAULT) * (priority === 1 ? 1.5 : 1);
+  return scaled(ctx, rng.logNormal(median, 0.4) * MINUTE);
+}
 
 /**
  * What the units do about incidents: the nearest available unit self-assigns and drives
  * there, reports arrival, clears the scene, and the call centre closes the case. The
  * simulator never sends `incident.dispatched` (reserved for scoped keys); a unit announcing
  * itself `en_route` is a terminal fact the lenient reducer accepts.
+ *
+ * A coordinator may step in from the console (terminals.ts): an incident a coordinator
+ * dispatched to is theirs (`console`) and is no longer self-assigned; one they closed,
+ * cancelled or resolved is dropped here too.
  */
 export class IncidentResponse {
   private readonly open = new Map<string, SimIncident>();
@@ -59,6 +69,82 @@ export class IncidentResponse {
     return this.waiting.length;
   }
 
+  /** True for an open incident this simulator reported. */
+  owns(incidentId: string): boolean {
+    return this.open.has(incidentId);
+  }
+
+  /** The open incident a unit self-assigned to, if any. */
+  selfAssigned(unit: SimUnit): SimIncident | undefined {
+    const incident = unit.incidentId ? this.open.get(unit.incidentId) : undefined;
+    return incident && incident.unitId === unit.id && (incident.state === 'assigned' || incident.state === 'on_scene') ? incident : undefined;
+  }
+
+  /** A coordinator dispatched a unit to one of our incidents: a waiting one is theirs from now on. */
+  consoleTook(incidentId: string): void {
+    const incident = this.open.get(incidentId);
+    if (!incident || incident.state !== 'waiting') return;
+    incident.state = 'console';
+    this.waiting = this.waiting.filter((i) => i !== incident);
+  }
+
+  /**
+   * A unit leaves the call it self-assigned to. `handBack` (it was dispatched elsewhere at the
+   * same moment): the terminal says so with `incident.unit_released` and the call waits for
+   * another unit. Otherwise a coordinator released it: the call is the console's now.
+   */
+  withdraw(unit: SimUnit, at: number, handBack: boolean): void {
+    const incident = this.selfAssigned(unit);
+    if (!incident) return;
+    delete incident.unitId;
+    delete unit.incidentId;
+    if (!handBack) {
+      incident.state = 'console';
+      return;
+    }
+    this.ctx.sink.emit('incident.unit_released', 'sim/terminal', at, {
+      incidentId: incident.id, unitIds: [unit.id], by: unit.callsign, note: '改派其他警情',
+    });
+    incident.state = 'waiting';
+    this.waiting.push(incident);
+  }
+
+  /** A terminal resolved one of our incidents: a self-assigned unit still on it is freed (the server freed it). */
+  resolvedByTerminal(incidentId: string, unitId: string, at: number): void {
+    const incident = this.open.get(incidentId);
+    if (!incident || !isActive(incident)) return;
+    this.dropUnit(incident, unitId, at);
+    incident.state = 'resolved';
+    this.close(incident, at);
+  }
+
+  /**
+   * Someone else (a coordinator, or our own earlier event coming back through the feed) ended
+   * one of our incidents. Already ended here: nothing to do.
+   */
+  endedElsewhere(incidentId: string, how: 'resolved' | 'closed' | 'cancelled', at: number): void {
+    const incident = this.open.get(incidentId);
+    if (!incident) return;
+    if (how === 'resolved' && !isActive(incident)) return;
+    this.dropUnit(incident, undefined, at);
+    this.waiting = this.waiting.filter((i) => i !== incident);
+    if (how === 'resolved') {
+      incident.state = 'resolved';
+      this.close(incident, at);
+      return;
+    }
+    incident.state = how;
+    this.open.delete(incident.id);
+    if (how === 'closed') this.onClosed(incident, at);
+  }
+
+  /** Frees the self-assigned unit of an incident ended by someone else (silently: the server freed it). */
+  private dropUnit(incident: SimIncident, except: string | undefined, at: number): void {
+    const unit = incident.unitId && incident.unitId !== except ? this.fleet?.byId(incident.unitId) : undefined;
+    delete incident.unitId;
+    if (unit && unit.incidentId === incident.id) this.fleet?.release(unit, at, false);
+  }
+
   /** Open incidents, oldest first: leaders supervise what drags on. */
   openIncidents(): SimIncident[] {
     return [...this.open.values()];
@@ -75,7 +161,8 @@ export class IncidentResponse {
         return;
       }
       this.ctx.scheduler.at(at + scaled(this.ctx, rng.range(1, 5) * MINUTE), (t) => {
-        if (incident.state !== 'waiting') return;
+        // the call-taker still finds the place when a coordinator already dispatched to it
+        if (incident.state !== 'waiting' && incident.state !== 'console') return;
         this.ctx.sink.emit('incident.updated', incident.source, t, {
           incidentId: incident.id, location: incident.location, address: incident.address,
         });
@@ -136,8 +223,7 @@ export class IncidentResponse {
     incident.state = 'on_scene';
     this.ctx.sink.emit('incident.arrived', 'sim/terminal', at, { incidentId: incident.id, unitIds: [unit.id], by: unit.id });
     this.fleet?.setStatus(unit, 'on_scene', at);
-    const median = (ON_SCENE_MIN[incident.category] ?? ON_SCENE_DEFAULT) * (incident.priority === 1 ? 1.5 : 1);
-    const onScene = scaled(this.ctx, this.rng.logNormal(median, 0.4) * MINUTE);
+    const onScene = onSceneMs(this.ctx, this.rng, incident.category, incident.priority);
     this.ctx.scheduler.at(at + onScene, (t) => this.resolve(incident, unit, t));
   }
 
@@ -164,7 +250,8 @@ export class IncidentResponse {
   }
 
   private resolve(incident: SimIncident, unit: SimUnit, at: number): void {
-    if (incident.state !== 'on_scene') return;
+    // the unit may have been taken off this call (and another may be on scene by now)
+    if (incident.state !== 'on_scene' || incident.unitId !== unit.id) return;
     incident.state = 'resolved';
     this.ctx.sink.emit('incident.resolved', 'sim/terminal', at, {
       incidentId: incident.id, unitIds: [unit.id], by: unit.id, note: this.rng.pick(OUTCOMES),
@@ -175,6 +262,7 @@ export class IncidentResponse {
 
   private close(incident: SimIncident, at: number): void {
     this.ctx.scheduler.at(at + scaled(this.ctx, this.rng.range(2, 15) * MINUTE), (t) => {
+      if (incident.state !== 'resolved') return; // reopened, or closed from the console meanwhile
       incident.state = 'closed';
       this.open.delete(incident.id);
       this.ctx.sink.emit('incident.closed', incident.source, t, { incidentId: incident.id });
@@ -183,7 +271,7 @@ export class IncidentResponse {
   }
 
   private cancel(incident: SimIncident, at: number, note: string): void {
-    if (incident.state !== 'waiting' && incident.state !== 'assigned') return;
+    if (incident.state !== 'waiting' && incident.state !== 'assigned' && incident.state !== 'console') return;
     const unit = incident.unitId ? this.fleet?.units.find((u) => u.id === incident.unitId) : undefined;
     const wasAssigned = incident.state === 'assigned';
     incident.state = 'cancelled';
@@ -194,6 +282,11 @@ export class IncidentResponse {
     });
     if (wasAssigned && unit && unit.incidentId === incident.id) this.fleet?.release(unit, at);
   }
+}
+
+/** Not yet resolved, closed or cancelled. */
+function isActive(incident: SimIncident): boolean {
+  return incident.state === 'waiting' || incident.state === 'assigned' || incident.state === 'console' || incident.state === 'on_scene';
 }
 
 function needsUnitShare(incident: SimIncident): number {

@@ -54,6 +54,7 @@ export interface SimUnit {
 /** Patrol units: registration, movement along patrol paths, GPS fixes, breaks and check-ins. */
 export class Fleet {
   readonly units: SimUnit[] = [];
+  private readonly byIdMap = new Map<string, SimUnit>();
 
   constructor(
     private readonly ctx: SimContext,
@@ -84,7 +85,9 @@ export class Fleet {
       perKind.set(kind, n);
       const pos = this.ctx.map.randomPointIn(home, this.rng);
       const unit: SimUnit = {
-        id: `U${String(i + 1).padStart(3, '0')}`,
+        // The seed's prefix without the run tag: a restarted demo re-registers the same roster
+        // instead of adding 50 more units, and its terminals still know their units by it.
+        id: `${this.ctx.unitPrefix}-U${String(i + 1).padStart(3, '0')}`,
         callsign: CALLSIGN[kind](n),
         kind,
         home,
@@ -98,6 +101,7 @@ export class Fleet {
         modeSince: at,
       };
       this.units.push(unit);
+      this.byIdMap.set(unit.id, unit);
       const skills = SKILLS[kind].filter((s, j) => j === 0 || this.rng.chance(0.6));
       this.ctx.sink.emit('unit.registered', 'sim/roster', at, {
         unitId: unit.id, callsign: unit.callsign, kind, homeGrid: home.id, skills,
@@ -108,6 +112,11 @@ export class Fleet {
       this.ctx.scheduler.at(at + this.rng.range(0, 3000), (t) => this.fix(unit, t));
       this.ctx.scheduler.at(at + this.rng.exp(5 * 60 * MINUTE), (t) => this.takeBreak(unit, t));
     }
+  }
+
+  /** One of this simulator's units, or undefined. */
+  byId(id: string): SimUnit | undefined {
+    return this.byIdMap.get(id);
   }
 
   setStatus(unit: SimUnit, status: UnitStatus, at: number): void {
@@ -135,15 +144,37 @@ export class Fleet {
     unit.incidentId = incidentId;
   }
 
-  /** Back to patrol in the home district, available again. */
-  release(unit: SimUnit, at: number): void {
+  /**
+   * Back to patrol in the home district, available again. `announce: false` when the server
+   * already freed the unit (a release, a closure): a `unit.status` sent now could land after a
+   * coordinator's next dispatch of it and undo that.
+   */
+  release(unit: SimUnit, at: number, announce = true): void {
     this.advance(unit, at);
     delete unit.incidentId;
     unit.mode = 'patrol';
     unit.modeSince = at;
-    this.setStatus(unit, 'available', at);
+    if (announce) this.setStatus(unit, 'available', at);
+    else unit.status = 'available';
     this.nextWaypoint(unit);
     this.onFree(at);
+  }
+
+  /**
+   * A coordinator dispatched the unit: out of the self-assignment pool (status `dispatched`,
+   * which the server already holds, so nothing is sent), off a break or a self-assigned call
+   * (the caller hands that call back first), patrolling on until the terminal acknowledges.
+   */
+  takeForDispatch(unit: SimUnit, at: number): void {
+    const wasBusy = unit.mode === 'break' || unit.mode === 'respond' || unit.mode === 'on_scene';
+    if (wasBusy) unit.mode = 'patrol';
+    this.advance(unit, at);
+    if (wasBusy) {
+      unit.modeSince = at;
+      this.nextWaypoint(unit);
+    }
+    delete unit.incidentId;
+    unit.status = 'dispatched';
   }
 
   private fix(unit: SimUnit, at: number): void {

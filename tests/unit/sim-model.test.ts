@@ -3,6 +3,7 @@ import { cloudEventSchema, EVENT_DATA_SCHEMAS, isEventType } from '../../shared/
 import type { JurisdictionCollection } from '../../shared/jurisdiction.js';
 import { simGridsFromCollection } from '../../server/sim/grids.js';
 import { type SimEvent, type SimGrid, SimModel } from '../../server/sim/model.js';
+import { SIM_EVENT_TYPES } from '../../server/sim/event-types.js';
 import { localHour } from '../../server/sim/rhythm.js';
 
 // A 10 x 10 city of 600 m squares in two districts; the top rows are suburban.
@@ -93,6 +94,7 @@ describe('SimModel determinism', () => {
 
 describe('SimModel over 24 simulated hours', () => {
   const types = new Map<string, number>();
+  const sources = new Set<string>();
   const invalid: string[] = [];
   const byHour = new Array<number>(24).fill(0);
   const byGrid = new Map<string, number>();
@@ -110,6 +112,7 @@ describe('SimModel over 24 simulated hours', () => {
     let lastTime = 0;
     model = run({ seed: 7, hours: 24, dtMs: 5000 }, (e, now) => {
       types.set(e.type, (types.get(e.type) ?? 0) + 1);
+      sources.add(e.source);
       if (ids.has(e.id)) duplicateIds.push(e.id);
       ids.add(e.id);
       const t = Date.parse(e.time);
@@ -158,6 +161,17 @@ describe('SimModel over 24 simulated hours', () => {
       'patrol.checkin', 'dispute.registered', 'dispute.mediated', 'dispute.resolved', 'dispute.closed',
       'petition.filed', 'petition.answered', 'supervision.issued', 'feedback.received', 'gridworker.report',
     ]) expect(types.get(t) ?? 0, t).toBeGreaterThan(0);
+  });
+
+  it('sends only what the simulator key is granted (demo mode): its types, from sim/ sources', () => {
+    const granted = new Set<string>(SIM_EVENT_TYPES);
+    expect([...types.keys()].filter((t) => !granted.has(t))).toEqual([]);
+    expect([...sources].filter((x) => !x.startsWith('sim/'))).toEqual([]);
+    expect(granted.has('incident.dispatched')).toBe(false);
+  });
+
+  it('names its units with its own prefix (stable across runs of a seed)', () => {
+    expect([...registered].every((id) => /^SIM7-U\d{3}$/.test(id))).toBe(true);
   });
 
   it('uses unique ids, sends events in time order and never in the future', () => {
