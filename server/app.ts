@@ -16,12 +16,15 @@ import { adminUserRoutes } from './http/admin-user-routes.js';
 import { authRoutes } from './http/auth-routes.js';
 import { ApiError, errorHandler } from './http/errors.js';
 import { commandRoutes } from './http/command-routes.js';
+import { governanceRoutes } from './http/governance-routes.js';
 import { checkHealth } from './http/health.js';
 import { ingestRoutes } from './http/ingest-routes.js';
 import { Metrics } from './http/metrics.js';
 import { openApiDocument } from './http/openapi.js';
 import { jurisdictionsJson, readRoutes } from './http/read-routes.js';
 import { recommendRoutes } from './http/recommend-routes.js';
+import { statsRoutes } from './http/stats-routes.js';
+import { supervisionRoutes } from './http/supervision-routes.js';
 import type { LiveControl } from './live/control.js';
 import type { LogTail } from './live/log-tail.js';
 import type { Logger } from './logger.js';
@@ -109,6 +112,10 @@ export function createApp(deps: AppDeps): Express {
   api.use(recommendRoutes({ redis, positions: deps.positions }));
   api.use(commandRoutes({ redis, tree, minId: () => deps.retention.minId(), replicaAck: config.REDIS_REPLICA_ACK }));
   api.use(alertRoutes({ redis, tree, minId: () => deps.retention.minId(), replicaAck: config.REDIS_REPLICA_ACK }));
+  api.use(statsRoutes({ redis, tree }));
+  const caseDeps = { redis, tree, minId: () => deps.retention.minId(), replicaAck: config.REDIS_REPLICA_ACK };
+  api.use(governanceRoutes(caseDeps));
+  api.use(supervisionRoutes(caseDeps));
   // the audit trail's routes (server/audit/) sit behind the same guard as every other route
   api.use('/audit', requirePermission('audit.read'));
   api.use(auditRoutes({ redis, audit: deps.audit }));

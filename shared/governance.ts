@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { csv } from './api.js';
 import { isoTime, objectId } from './events.js';
 import { levelSchema, locationSchema, LEVELS, type Level } from './jurisdiction.js';
+import { entrySchema } from './objects.js';
 
 export const CASE_KINDS = ['dispute', 'petition', 'supervision'] as const;
 export type CaseKind = (typeof CASE_KINDS)[number];
@@ -20,7 +21,9 @@ export type CaseStage = DisputeStage | PetitionStage | SupervisionStage;
 /** Strict state machines (commands): the next stage allowed from each; no stage may be skipped. */
 export const CASE_NEXT = {
   dispute: {
-    registered: ['mediating'], mediating: ['assessed', 'resolved'], assessed: ['routed', 'resolved'],
+    // DESIGN §3: a stage may not be skipped. A dispute settled by the grid's own mediation is
+    // routed without a department (followed up where it is) and then resolved.
+    registered: ['mediating'], mediating: ['assessed'], assessed: ['routed'],
     routed: ['resolved'], resolved: ['closed'], closed: [],
   },
   petition: { filed: ['answered'], answered: ['closed'], closed: [] },
@@ -67,6 +70,8 @@ const caseBase = {
   escalationReason: z.string().nullable(),
   /** the deadline of the current stage (ISO), or null */
   deadline: isoTime.nullable(),
+  /** the deadline in force when the case left its open stages (resolved, answered or closed): judges the on-time rate */
+  resolutionDeadline: isoTime.nullable().optional(),
   summary: z.string().nullable(),
   source: z.string(),
   openedAt: isoTime,
@@ -94,6 +99,8 @@ export const disputeSchema = z.object({
   /** assessed escalation risk */
   risk: z.enum(['low', 'medium', 'high']).nullable(),
   department: z.string().nullable(),
+  /** when it was routed onward to a department (stage `routed`), or null/absent if never */
+  routedAt: isoTime.nullable().optional(),
   outcome: z.string().nullable(),
   /** the responsible level when it was resolved (grid/community: settled by autonomy and mediation) */
   resolvedAtLevel: levelSchema.nullable(),
@@ -221,3 +228,38 @@ export const governanceStatsSchema = z.object({
   asOfSeq: z.string().nullable(),
 });
 export type GovernanceStats = z.infer<typeof governanceStatsSchema>;
+
+// --- API answers (DESIGN §4) ---
+
+/** Stages per kind, in workflow order. */
+export const CASE_STAGES = { dispute: DISPUTE_STAGES, petition: PETITION_STAGES, supervision: SUPERVISION_STAGES } as const;
+
+/** The list query of one kind: `stage` checked against that kind's stages. */
+export const caseListQueryFor = (kind: CaseKind) => caseListQuerySchema.extend({ stage: csv(z.enum(CASE_STAGES[kind])).optional() });
+
+/**
+ * A petition as the API shows it: `repeatCount` is the number of other petitions by the same
+ * petitioner filed in the last 90 days; `petitioner` is masked for roles without `reporter.read`.
+ */
+export const petitionViewSchema = petitionSchema.extend({ repeatCount: z.number().int().min(0) });
+export type PetitionView = z.infer<typeof petitionViewSchema>;
+
+const page = { nextCursor: z.string().nullable(), asOfSeq: z.string().nullable(), logEpoch: z.string() };
+/** GET /disputes, /petitions, /supervisions */
+export const disputeListSchema = z.object({ items: z.array(disputeSchema), ...page });
+export const petitionListSchema = z.object({ items: z.array(petitionViewSchema), ...page });
+export const supervisionListSchema = z.object({ items: z.array(supervisionSchema), ...page });
+
+const detail = { timeline: z.array(entrySchema), asOfSeq: z.string().nullable() };
+/** GET /disputes/:id, /petitions/:id, /supervisions/:id: the object, its timeline (oldest first) and the log head read before it. */
+export const disputeDetailSchema = disputeSchema.extend(detail);
+export const petitionDetailSchema = petitionViewSchema.extend(detail);
+export const supervisionDetailSchema = supervisionSchema.extend(detail);
+
+const result = { seq: z.string(), warnings: z.array(z.object({ code: z.string(), message: z.string() })).optional() };
+/** The answer of a case command: the object as GET shows it, and the seq of the appended entry. */
+export const disputeCommandResultSchema = disputeSchema.extend(result);
+export const petitionCommandResultSchema = petitionViewSchema.extend(result);
+export const supervisionCommandResultSchema = supervisionSchema.extend(result);
+/** POST /supervisions: 201 with the new order, its id and the seq of `supervision.issued`. */
+export const supervisionIssuedSchema = supervisionSchema.extend({ supervisionId: z.string(), ...result });

@@ -13,6 +13,7 @@ export const PERMISSIONS = [
   'incidents.transition',
   'disputes.route',
   'supervision.issue',
+  'supervision.answer', // answering a supervision order (督办) on a case in scope
   'users.manage',
   'keys.manage',
   'settings.manage',
@@ -20,7 +21,7 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const DUTY: Permission[] = ['read', 'alerts.acknowledge', 'duty.handover'];
+const DUTY: Permission[] = ['read', 'alerts.acknowledge', 'duty.handover', 'supervision.answer'];
 
 /** What each role may do. */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {

@@ -10,7 +10,7 @@ export const incidentSubject = (incidentId: string) => `incident:${incidentId}`;
 export const unitSubject = (unitId: string) => `unit:${unitId}`;
 
 /** A stable alert id from the facts that caused it (≤ 128 characters whatever the object ids). */
-export function timerAlertId(kind: 'ack_timeout' | 'sla_breach', ...parts: string[]): string {
+export function timerAlertId(kind: 'ack_timeout' | 'sla_breach' | 'overdue', ...parts: string[]): string {
   const h = createHash('sha1');
   for (const p of parts) h.update(p).update('\n');
   return `${kind}-${h.digest('hex').slice(0, 24)}`;
@@ -62,7 +62,11 @@ export function ackTimedOut(d: WatchedDispatch, incident: Incident | null, unit:
 export const timerSeverity = (incident: Pick<Incident, 'priority'>) => (incident.priority === 1 ? 'critical' : 'warning');
 
 /** The evidence an incident timer alert carries. */
-export interface AckEvidence { incidentId: string; unitId: string; dispatchedAt: string; priority: number }
+export interface AckEvidence {
+  incidentId: string; unitId: string; dispatchedAt: string; priority: number;
+  /** the next recommended unit, offered instead */
+  next?: { unitId: string; callsign: string; etaSeconds: number };
+}
 export interface SlaEvidence { incidentId: string; priority: number; areaType: string | null; dueAt: string; startedAt: string }
 
 const evidenceOf = <T>(a: Alert) => (a.evidence ?? {}) as Partial<T>;

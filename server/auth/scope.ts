@@ -24,9 +24,16 @@ export function forViewer<T extends Pick<Incident, 'reporter'>>(user: Pick<Publi
   };
 }
 
-/** Masks reporter data inside a log entry's data for roles without the right. */
+/** A pseudonymous key shown to roles without `reporter.read`: its first character only. */
+export const maskKey = (s: string) => (s.length <= 1 ? '*' : `${s[0]}***`);
+
+/** Masks reporter data and petitioner keys inside a log entry's data for roles without the right. */
 export function entryForViewer<T extends { type: string; data: Record<string, unknown> }>(user: Pick<PublicUser, 'roles'>, e: T): T {
   const rep = e.data.reporter as Incident['reporter'] | undefined;
-  if (!rep || can(user.roles, 'reporter.read')) return e;
-  return { ...e, data: { ...e.data, reporter: forViewer(user, { reporter: rep }).reporter } };
+  const petitioner = e.data.petitioner;
+  if ((!rep && typeof petitioner !== 'string') || can(user.roles, 'reporter.read')) return e;
+  const data = { ...e.data };
+  if (rep) data.reporter = forViewer(user, { reporter: rep }).reporter;
+  if (typeof petitioner === 'string') data.petitioner = maskKey(petitioner);
+  return { ...e, data };
 }

@@ -136,7 +136,8 @@ export function moveCase(c: GovCase | null, kind: CaseKind, id: string, to: stri
   const text = str(data.outcome) ?? str(data.answer) ?? str(data.note) ?? str(data.summary);
   if (kind === 'dispute') {
     if (to === 'assessed' && typeof data.risk === 'string' && ['low', 'medium', 'high'].includes(data.risk)) over.risk = data.risk;
-    if (to === 'routed') over.department = str(data.department) ?? (c as Dispute).department;
+    // routed without a department: followed up where it is (not routed onward)
+    if (to === 'routed') Object.assign(over, { department: str(data.department), routedAt: ctx.time });
     if (to === 'resolved') Object.assign(over, { outcome: text, resolvedAt: ctx.time, resolvedAtLevel: c.responsibleLevel });
   } else if (to === 'answered') {
     Object.assign(over, { answer: text, answeredAt: ctx.time });
@@ -145,8 +146,11 @@ export function moveCase(c: GovCase | null, kind: CaseKind, id: string, to: stri
     over.closedAt = ctx.time;
     if (kind === 'dispute' && !(c as Dispute).resolvedAt) Object.assign(over, { resolvedAt: ctx.time, resolvedAtLevel: c.responsibleLevel });
   }
-  // deadlines watch open stages only
-  if (!isOpenStage(kind, to)) over.deadline = null;
+  // deadlines watch open stages only; the one in force when the case leaves them is kept for the on-time rate
+  if (!isOpenStage(kind, to)) {
+    if (isOpenStage(kind, c.stage)) over.resolutionDeadline = c.deadline;
+    over.deadline = null;
+  }
   return done(bump(c, ctx, over as Partial<GovCase>));
 }
 

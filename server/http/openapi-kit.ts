@@ -20,3 +20,10 @@ export function queryParams(s: z.ZodObject): Json[] {
 
 /** 401 (no session), 403 (the permission is missing: `details.permission`), 503 (Redis down). */
 export const authErrors = { 401: error('Not signed in'), 403: error('Permission missing (forbidden) or a cookie write from a foreign Origin (csrf)'), 503: error('Redis unavailable') };
+
+export const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: 128 } };
+export const idempotencyParam = {
+  name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 255 },
+  description: 'A repeat by the same user within 24 h returns the first answer unchanged (header Idempotent-Replayed: true) and appends nothing; '
+    + 'the same key with a different request answers 422 idempotency_conflict.',
+};

@@ -9,14 +9,10 @@ import { jurisdictionCollectionSchema } from '../../shared/jurisdiction.js';
 import { alertSchema, entrySchema } from '../../shared/objects.js';
 import { adminPaths, adminSchemas } from './openapi-admin.js';
 import { auditPaths, auditSchemas } from '../audit/openapi.js';
-import { authErrors, body, error, jsonBody, queryParams, ref, schema, type Json } from './openapi-kit.js';
+import { governancePaths, governanceSchemas } from './openapi-governance.js';
+import { statsPaths, statsSchemas } from './openapi-stats.js';
+import { authErrors, body, error, idempotencyParam, idParam, jsonBody, queryParams, ref, schema, type Json } from './openapi-kit.js';
 
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: 128 } };
-const idempotencyParam = {
-  name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 255 },
-  description: 'A repeat by the same user within 24 h returns the first answer unchanged (header Idempotent-Replayed: true) and appends nothing; '
-    + 'the same key with a different request answers 422 idempotency_conflict.',
-};
 const commandErrors = {
   400: error('Invalid request, naming the field (details.errors[].path): e.g. expectedVersion, unitIds.0 (unknown_unit)'),
   404: error('Incident not found or out of scope'),
@@ -54,7 +50,7 @@ export function openApiDocument(version: string): Json {
         TransitionCommand: schema(transitionCommandSchema), IncidentCommandResult: schema(incidentCommandResultSchema),
         Alert: schema(alertSchema), AlertList: schema(alertListSchema), AcknowledgeAlert: schema(acknowledgeAlertSchema),
         AlertCommandResult: schema(alertCommandResultSchema),
-        Jurisdictions: schema(jurisdictionCollectionSchema), ...adminSchemas(), ...auditSchemas(), ...eventTypes,
+        Jurisdictions: schema(jurisdictionCollectionSchema), ...adminSchemas(), ...auditSchemas(), ...governanceSchemas(), ...statsSchemas(), ...eventTypes,
       },
     },
     security: [{ session: [] }, { machineToken: [] }],
@@ -139,6 +135,8 @@ export function openApiDocument(version: string): Json {
           },
         },
       },
+      ...governancePaths(),
+      ...statsPaths(),
       ...adminPaths(),
       ...auditPaths(),
       '/log': { get: { parameters: queryParams(logQuerySchema), responses: { 200: body('LogPage'), 400: error('Invalid query'), ...authErrors } } },

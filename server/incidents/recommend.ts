@@ -161,3 +161,18 @@ export function recommendUnits(incident: RecommendIncident, candidates: readonly
   const limited = opts.limit === undefined ? items : items.slice(0, Math.max(0, opts.limit));
   return { items: limited.map(({ rawScore: _drop, ...r }) => r), unranked };
 }
+
+/** A unit as a ranking candidate: its freshest fix, and minutes idle from `statusSince` while available. */
+export function candidateOf(u: {
+  id: string; callsign: string; kind: string; status: string; skills: readonly string[]; homeGrid: string | null;
+  statusSince: string; lastFix: { lat: number; lon: number; at: string } | null;
+}, now: number): Candidate {
+  const since = Date.parse(u.statusSince);
+  return {
+    unitId: u.id, callsign: u.callsign, kind: u.kind, status: u.status, skills: u.skills, homeGrid: u.homeGrid,
+    fix: u.lastFix ? { lat: u.lastFix.lat, lon: u.lastFix.lon, at: u.lastFix.at } : null,
+    // dispatches in the last hours are not counted yet (no per-unit dispatch index)
+    recentDispatches: 0,
+    minutesIdle: Number.isNaN(since) ? null : Math.max(0, (now - since) / 60_000),
+  };
+}

@@ -1,6 +1,7 @@
 // The log as the outbox (DESIGN §2): which jobs and timers one log entry starts. Pure. Each job
 // id is derived from the entry (its seq, and the unit or alert it is about), so an entry read
 // twice — after a worker died before acknowledging it — adds nothing the second time.
+import { CASE_KINDS, type CaseKind } from '../../shared/governance.js';
 import type { Entry } from '../../shared/objects.js';
 
 export interface TimerSettings {
@@ -18,12 +19,18 @@ export interface SlaJobData { incidentId: string }
 export interface ReviewJobData { incidentId: string | null; unitIds: string[]; at: string }
 /** A critical alert's escalation, unless acknowledged by then. */
 export interface EscalateJobData { alertId: string; at: string }
+/**
+ * A governance case an entry changed (at `version`): its overdue alert is reviewed, then the
+ * deadline watched — raised when past, slept on until due, or left to a later entry's job.
+ */
+export interface DeadlineJobData { kind: CaseKind; caseId: string; version: number; at: string }
 
 export type TimerJob =
   | { name: 'ack'; id: string; delayMs: number; data: AckJobData }
   | { name: 'sla'; id: string; delayMs: number; data: SlaJobData }
   | { name: 'review'; id: string; delayMs: number; data: ReviewJobData }
-  | { name: 'escalate'; id: string; delayMs: number; data: EscalateJobData };
+  | { name: 'escalate'; id: string; delayMs: number; data: EscalateJobData }
+  | { name: 'deadline'; id: string; delayMs: number; data: DeadlineJobData };
 export type TimerJobName = TimerJob['name'];
 
 const REVIEWED = new Set([
@@ -61,6 +68,11 @@ export function jobsForEntry(e: Entry, s: TimerSettings, now: number): TimerJob[
     const unitId = str(d.unitId);
     if (unitId) units.add(unitId);
     out.push({ name: 'review', id: `review.${e.seq}`, delayMs: 0, data: { incidentId, unitIds: [...units], at: e.receivedAt } });
+  }
+  // every dispute, petition and supervision order the entry changed: its deadline and overdue alert
+  for (const a of e.affects) {
+    if (!(CASE_KINDS as readonly string[]).includes(a.kind)) continue;
+    out.push({ name: 'deadline', id: `deadline.${e.seq}.${a.kind}.${part(a.id)}`, delayMs: 0, data: { kind: a.kind as CaseKind, caseId: a.id, version: a.version, at: e.receivedAt } });
   }
   if (e.type === 'alert.raised' && d.severity === 'critical' && str(d.alertId)) {
     const alertId = d.alertId as string;

@@ -2,7 +2,11 @@
 // of server/alerts/timer-rules.ts, and append alert facts through the commit path. Raised once:
 // alert ids derive from the cause and the (kind, subject) marker refuses a second open alert.
 // Cleared by the cause: a review after each lifecycle fact clears alerts whose cause has gone.
+// Governance deadlines (server/alerts/case-rules.ts) work the same way in one `deadline` job per
+// (entry, case): review the case's overdue alert, then raise, sleep until due, or do nothing.
+import type { CaseKind, GovCase } from '../../shared/governance.js';
 import type { Alert, AlertOpenMarker, Incident, Unit } from '../../shared/objects.js';
+import { caseSubject, checkDeadline, overdueAlertId, overdueCauseGone, overdueEvidence, overdueSeverity } from '../alerts/case-rules.js';
 import {
   ackTimedOut, causeGone, checkSla, incidentSubject, slaClockStart, timerAlertId, timerSeverity, unitSubject,
   type AckEvidence, type SlaEvidence,
@@ -12,8 +16,9 @@ import { listUsers, usable } from '../auth/users.js';
 import { keys } from '../store/keys.js';
 import { readObject } from '../store/objects.js';
 import type { ScriptedRedis } from '../store/scripts.js';
-import type { AckJobData, EscalateJobData, ReviewJobData, SlaJobData, TimerJob, TimerSettings } from './entry-jobs.js';
+import type { AckJobData, DeadlineJobData, EscalateJobData, ReviewJobData, SlaJobData, TimerJob, TimerSettings } from './entry-jobs.js';
 import type { WriteFact } from './fact-writer.js';
+import type { NextUnit } from './next-unit.js';
 import { UnknownTimerJob, type TimerOutcome, type TimerProcessor } from './timer-queue.js';
 
 export interface TimerDeps {
@@ -22,6 +27,8 @@ export interface TimerDeps {
   settings: TimerSettings;
   /** demo accounts are usable (DEMO=1) */
   demoMode: boolean;
+  /** the unit to offer instead of one that did not acknowledge (the next recommendation) */
+  nextUnit?: (incident: Incident) => Promise<NextUnit | null>;
   now?: () => number;
 }
 
@@ -33,6 +40,7 @@ export function createTimerProcessor(deps: TimerDeps): TimerProcessor {
   const incident = (id: string) => readObject<Incident>(redis, keys.object('incident', id));
   const unit = (id: string) => readObject<Unit>(redis, keys.object('unit', id));
   const alert = (id: string) => readObject<Alert>(redis, keys.object('alert', id));
+  const govCase = (kind: CaseKind, id: string) => readObject<GovCase>(redis, keys.object(kind, id));
   /** The alert not yet cleared for (kind, subject), if any. */
   const openAlert = async (kind: string, subject: string): Promise<Alert | null> => {
     const m = await readObject<AlertOpenMarker>(redis, keys.alertOpen(kind, subject));
@@ -44,7 +52,8 @@ export function createTimerProcessor(deps: TimerDeps): TimerProcessor {
     const [inc, u] = await Promise.all([incident(d.incidentId), unit(d.unitId)]);
     if (!ackTimedOut(d, inc, u) || !inc) return { done: 'acknowledged or moved on' };
     const alertId = timerAlertId('ack_timeout', d.incidentId, d.unitId, d.dispatchedAt);
-    const evidence: AckEvidence = { incidentId: inc.id, unitId: d.unitId, dispatchedAt: d.dispatchedAt, priority: inc.priority };
+    const next = deps.nextUnit ? await deps.nextUnit(inc) : null;
+    const evidence: AckEvidence = { incidentId: inc.id, unitId: d.unitId, dispatchedAt: d.dispatchedAt, priority: inc.priority, ...(next ? { next } : {}) };
     const r = await write('alert.raised', `raise.${alertId}`, iso(Date.parse(d.dispatchedAt) + settings.ackTimeoutMs), {
       alertId, kind: 'ack_timeout', severity: timerSeverity(inc), scope: scopeOf(inc), subject: unitSubject(d.unitId), evidence,
     });
@@ -92,6 +101,37 @@ export function createTimerProcessor(deps: TimerDeps): TimerProcessor {
     return { done: cleared.length ? `cleared ${cleared.join(', ')}` : 'nothing to clear' };
   }
 
+  /** Clears an overdue alert whose cause has gone, as of the case's last change (when the cause went). */
+  async function clearOverdueIfGone(a: Alert | null, c: GovCase | null): Promise<string | null> {
+    if (!a || !overdueCauseGone(a, c)) return null;
+    const r = await write('alert.cleared', `clear.${a.id}`, c?.updatedAt ?? iso(now()), { alertId: a.id, by: 'worker/timers', reason: 'cause_gone' });
+    return `${a.id} ${r.kind}`;
+  }
+
+  /**
+   * Review first, then watch: a cleared stale alert frees the (kind, subject) marker for the raise
+   * of a new breach (another stage or deadline already past). A job whose entry is no longer the
+   * case's latest leaves the watching to the job of the later entry (every change of a case is an
+   * entry that affects it, so that job exists).
+   */
+  async function deadline(d: DeadlineJobData): Promise<TimerOutcome> {
+    const subject = caseSubject(d.kind, d.caseId);
+    const c = await govCase(d.kind, d.caseId);
+    const cleared = await clearOverdueIfGone(await openAlert('overdue', subject), c);
+    const note = cleared ? `cleared ${cleared}; ` : '';
+    if (c && c.version > d.version) return { done: `${note}superseded by version ${c.version}` };
+    const v = checkDeadline(c, now());
+    if (v.kind === 'none' || !c) return { done: `${note}no deadline to watch` };
+    if (v.kind === 'later') return { waitUntil: v.dueAt };
+    const alertId = overdueAlertId(c);
+    const r = await write('alert.raised', `raise.${alertId}`, iso(v.dueAt), {
+      alertId, kind: 'overdue', severity: overdueSeverity(c), scope: c.responsibleJurisdiction, subject, evidence: overdueEvidence(c),
+    });
+    // the case may have moved on between our read and our raise, its own job finding no alert yet
+    const again = await clearOverdueIfGone(await alert(alertId), await govCase(d.kind, d.caseId));
+    return { done: `${note}overdue ${alertId}: ${r.kind}${again ? `, then cleared (${again})` : ''}` };
+  }
+
   async function escalate(d: EscalateJobData): Promise<TimerOutcome> {
     const a = await alert(d.alertId);
     if (!a || a.state !== 'open') return { done: 'acknowledged or cleared in time' };
@@ -109,6 +149,7 @@ export function createTimerProcessor(deps: TimerDeps): TimerProcessor {
       case 'sla': return sla(data as SlaJobData);
       case 'review': return review(data as ReviewJobData);
       case 'escalate': return escalate(data as EscalateJobData);
+      case 'deadline': return deadline(data as DeadlineJobData);
       default: throw new UnknownTimerJob(`no processor for timer job "${String(name satisfies never as TimerJob['name'])}"`);
     }
   };

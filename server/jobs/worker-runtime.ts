@@ -14,6 +14,7 @@ import { createArchiveProcessor } from './archive-processor.js';
 import { pruneClosed } from './prune-processor.js';
 import { jobsForEntry, type TimerJobName, type TimerSettings } from './entry-jobs.js';
 import { factWriter } from './fact-writer.js';
+import { nextUnitFor } from './next-unit.js';
 import { LogOutbox } from './outbox.js';
 import { createTimerProcessor } from './timer-processors.js';
 import { addTimerJobs, createTimerWorker, openTimerQueue } from './timer-queue.js';
@@ -90,14 +91,17 @@ export async function startWorker(config: Readonly<Config>, opts: StartWorkerOpt
   };
   const tree = opts.tree ?? loadJurisdictions(config.JURISDICTION_FILE);
   const telemetry = telemetryConnection(config.TELEMETRY_REDIS_URL);
+  const positions = new PositionStore(telemetry, redis);
   const write = factWriter({
-    redis, tree, positions: new PositionStore(telemetry, redis),
+    redis, tree, positions,
     // the servers trim the log on their commits; a worker's few facts need not
     minId: () => null, replicaAck: config.REDIS_REPLICA_ACK,
   }, 'worker/timers');
   const timerQueue = openTimerQueue(config.REDIS_URL);
   timerQueue.on('error', (err) => log('warn', `timer queue: ${errorText(err)}`));
-  const timers = createTimerWorker(config.REDIS_URL, createTimerProcessor({ redis, write, settings, demoMode: config.DEMO }), {
+  const timers = createTimerWorker(config.REDIS_URL, createTimerProcessor({
+    redis, write, settings, demoMode: config.DEMO, nextUnit: (inc) => nextUnitFor(redis, positions, inc, Date.now()),
+  }), {
     concurrency: config.WORKER_CONCURRENCY,
     lockDurationMs: opts.lockDurationMs, stalledIntervalMs: opts.stalledIntervalMs, beforeJob: opts.beforeJob,
   });

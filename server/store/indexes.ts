@@ -9,7 +9,7 @@ type Membership =
   | { type: 'z'; key: string; score: number; member: string }
   | { type: 'geo'; key: string; lon: number; lat: number; member: string };
 
-/** Indexes an incident belongs to: per (jurisdiction, status) by last change, open ones by place. */
+/** Indexes an incident belongs to: per (jurisdiction, status) by last change, open ones by place, located ones in the month's premise set. */
 export function incidentMemberships(i: Incident): Membership[] {
   const score = Date.parse(i.updatedAt);
   const out: Membership[] = i.jurisdiction.map((j) => ({ type: 'z', key: keys.incidentsByStatus(j, i.status), score, member: i.id }));
@@ -17,6 +17,8 @@ export function incidentMemberships(i: Incident): Membership[] {
     if (i.location) out.push({ type: 'geo', key: keys.incidentsOpenGeo, lon: i.location.lon, lat: i.location.lat, member: i.id });
     else out.push({ type: 'z', key: keys.incidentsUnlocated, score: Date.parse(i.reportedAt), member: i.id });
   }
+  // premise history: every located incident, open or not, by the month it was reported
+  if (i.location) out.push({ type: 'geo', key: keys.premiseGeo('incident', i.reportedAt.slice(0, 7)), lon: i.location.lon, lat: i.location.lat, member: i.id });
   return out;
 }
 
@@ -39,6 +41,7 @@ export function caseMemberships(c: GovCase): Membership[] {
   if (isOpenStage(c.kind, c.stage)) {
     out.push({ type: 'z', key: keys.casesResponsible(c.kind, c.responsibleJurisdiction), score: c.deadline ? Date.parse(c.deadline) : opened, member: c.id });
   }
+  if (c.kind === 'dispute' && c.location) out.push({ type: 'geo', key: keys.premiseGeo('dispute', c.openedAt.slice(0, 7)), lon: c.location.lon, lat: c.location.lat, member: c.id });
   if (c.kind === 'petition' && c.petitioner) out.push({ type: 'z', key: keys.petitionerPetitions(c.petitioner), score: opened, member: c.id });
   if (c.kind === 'supervision') out.push({ type: 'z', key: keys.supervisionsOf(c.caseRef), score: opened, member: c.id });
   return out;

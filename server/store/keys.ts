@@ -23,6 +23,8 @@ export const keys = {
   incidentsUnlocated: 'idx:incident:unlocated',
   incidentsOpenGeo: 'geo:incident:open',
   unitsIn: (jurisdiction: string) => `idx:unit:${jurisdiction}`,
+  /** premise history (DESIGN §7): located incidents and disputes by place, one GEO set per kind and month (YYYY-MM, UTC) */
+  premiseGeo: (kind: 'incident' | 'dispute', month: string) => `geo:premise:${kind}:${month}`,
   alertsByState: (jurisdiction: string, state: string) => `idx:alert:${jurisdiction}:${state}`,
   /** governance cases located in a jurisdiction, per stage, by last change */
   casesByStage: (kind: string, jurisdiction: string, stage: string) => `idx:${kind}:${jurisdiction}:${stage}`,

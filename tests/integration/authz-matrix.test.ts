@@ -9,7 +9,7 @@ import type { PermissionGuard } from '../../server/auth/permissions-middleware.j
 import { ROLES, type Role } from '../../shared/api.js';
 import { can, type Permission } from '../../shared/permissions.js';
 import { as, liveSocket, type Client } from '../helpers/auth.js';
-import { demoTree } from '../helpers/geo.js';
+import { demoTree, gridCenter } from '../helpers/geo.js';
 import { call, durableClient, ingestOk, reportAt } from '../helpers/requests.js';
 import { ce, startStack, type Stack } from '../helpers/stack.js';
 
@@ -32,6 +32,10 @@ interface Row {
 }
 
 const keyIds: Partial<Record<Role, string>> = {};
+const at = (grid: number) => {
+  const { lat, lon } = gridCenter(grid);
+  return { lat, lon };
+};
 const ROWS: Row[] = [
   { method: 'GET', route: '/me', permission: null, allow: ALL, ok: 200 },
   { method: 'GET', route: '/jurisdictions', permission: 'read', allow: READERS, ok: 200 },
@@ -49,8 +53,26 @@ const ROWS: Row[] = [
   { method: 'GET', route: '/units/:id/trail', permission: 'read', allow: READERS, ok: 200, path: () => '/units/U-MX/trail' },
   { method: 'GET', route: '/log', permission: 'read', allow: READERS, ok: 200 },
   { method: 'GET', route: '/alerts', permission: 'read', allow: READERS, ok: 200 },
+  { method: 'GET', route: '/stats', permission: 'read', allow: READERS, ok: 200, path: () => '/stats?metric=governance' },
   // each acknowledging role on its own open alert (raised in beforeAll)
   { method: 'POST', route: '/alerts/:id/acknowledge', permission: 'alerts.acknowledge', allow: ['duty_officer', 'coordinator', 'leader'], ok: 200, path: (role) => `/alerts/AL-MX-${role}/acknowledge`, body: () => ({}) },
+  // governance: reads for every reader; commands on cases prepared in beforeAll
+  { method: 'GET', route: '/disputes', permission: 'read', allow: READERS, ok: 200 },
+  { method: 'GET', route: '/disputes/:id', permission: 'read', allow: READERS, ok: 200, path: () => '/disputes/DX-1' },
+  { method: 'POST', route: '/disputes/:id/transition', permission: 'disputes.route', allow: ['coordinator'], ok: 200, path: () => '/disputes/DX-T/transition', body: () => ({ to: 'mediating', expectedVersion: 1 }) },
+  { method: 'POST', route: '/disputes/:id/escalate', permission: 'disputes.route', allow: ['coordinator'], ok: 200, path: () => '/disputes/DX-E/escalate', body: () => ({ expectedVersion: 1, reason: 'matrix' }) },
+  { method: 'GET', route: '/petitions', permission: 'read', allow: READERS, ok: 200 },
+  { method: 'GET', route: '/petitions/:id', permission: 'read', allow: READERS, ok: 200, path: () => '/petitions/PX-1' },
+  { method: 'POST', route: '/petitions/:id/transition', permission: 'disputes.route', allow: ['coordinator'], ok: 200, path: () => '/petitions/PX-T/transition', body: () => ({ to: 'answered', expectedVersion: 1, outcome: 'answered' }) },
+  { method: 'POST', route: '/petitions/:id/escalate', permission: 'disputes.route', allow: ['coordinator'], ok: 200, path: () => '/petitions/PX-E/escalate', body: () => ({ expectedVersion: 1, reason: 'matrix' }) },
+  { method: 'GET', route: '/supervisions', permission: 'read', allow: READERS, ok: 200 },
+  { method: 'GET', route: '/supervisions/:id', permission: 'read', allow: READERS, ok: 200, path: () => '/supervisions/SX-1' },
+  {
+    method: 'POST', route: '/supervisions', permission: 'supervision.issue', allow: ['leader'], ok: 201,
+    body: () => ({ caseRef: 'DX-1', deadline: new Date(Date.now() + 7 * 86_400_000).toISOString(), instruction: 'settle it' }),
+  },
+  // each answering role on its own order (issued in beforeAll)
+  { method: 'POST', route: '/supervisions/:id/answer', permission: 'supervision.answer', allow: ['duty_officer', 'coordinator'], ok: 200, path: (role) => `/supervisions/SX-A-${role}/answer`, body: () => ({ expectedVersion: 1, answer: 'done' }) },
   { method: 'GET', route: '/metrics', permission: 'settings.manage', allow: ['admin'], ok: 200 },
   { method: 'GET', route: '/audit', permission: 'audit.read', allow: ['admin', 'auditor'], ok: 200 },
   { method: 'GET', route: '/audit/verify', permission: 'audit.read', allow: ['admin', 'auditor'], ok: 200 },
@@ -84,6 +106,10 @@ beforeAll(async () => {
     ...['MX-D', 'MX-R', 'MX-L', 'MX-T'].map((id, i) => reportAt(id, 11 + i)),
     ce('unit.registered', { unitId: 'U-MX-D', homeGrid: home }), ce('unit.registered', { unitId: 'U-MX-R', homeGrid: home }),
     ...ROLES.map((role, i) => ce('alert.raised', { alertId: `AL-MX-${role}`, kind: 'spike', severity: 'warning', scope: demoTree().idsAt('grid')[i]! })),
+    ...['DX-1', 'DX-T', 'DX-E'].map((disputeId, i) => ce('dispute.registered', { disputeId, kind: 'neighbour', location: at(20 + i) })),
+    ...['PX-1', 'PX-T', 'PX-E'].map((petitionId, i) => ce('petition.filed', { petitionId, petitioner: `pk-${i}`, location: at(30 + i) })),
+    ce('supervision.issued', { supervisionId: 'SX-1', caseRef: 'DX-1' }),
+    ...ROLES.map((role) => ce('supervision.issued', { supervisionId: `SX-A-${role}`, caseRef: 'DX-1' })),
   ]);
   expect((await clients.coordinator.post('/incidents/MX-R/dispatch', { unitIds: ['U-MX-R'], expectedVersion: 1 })).status).toBe(200);
   const admin = clients.admin;

@@ -14,7 +14,7 @@ import { openTimerQueue, type TimerQueue } from '../../server/jobs/timer-queue.j
 import { OUTBOX_GROUP } from '../../server/jobs/outbox.js';
 import { startWorker, type StartWorkerOptions, type WorkerHandle } from '../../server/jobs/worker-runtime.js';
 import { as, type Client } from '../helpers/auth.js';
-import { demoTree } from '../helpers/geo.js';
+import { demoTree, gridCenter } from '../helpers/geo.js';
 import { call, durableClient, ingestOk, reportAt, sleep } from '../helpers/requests.js';
 import { ce, startStack, type Stack } from '../helpers/stack.js';
 
@@ -92,13 +92,19 @@ describe('timers and the log outbox', () => {
     await ingestOk(s, [
       reportAt('T-ACK', 30, { priority: 2 }), reportAt('T-OK', 31, { priority: 2 }),
       ce('unit.registered', { unitId: 'TU-SILENT', homeGrid: grid(30) }), ce('unit.registered', { unitId: 'TU-QUICK', homeGrid: grid(31) }),
+      ce('unit.registered', { unitId: 'TU-SPARE', callsign: '备1', kind: 'car', homeGrid: grid(30) }),
     ]);
+    const c = gridCenter(30);
+    await ingestOk(s, [ce('unit.position', { unitId: 'TU-SPARE', lat: c.lat + 0.001, lon: c.lon })]);
     await dispatch('T-ACK', ['TU-SILENT']);
     await dispatch('T-OK', ['TU-QUICK']);
     await ingestOk(s, [ce('incident.acknowledged', { incidentId: 'T-OK', unitIds: ['TU-QUICK'] })]);
 
     const alert = await until('the ack_timeout alert', async () => (await alerts('open')).find((a) => a.kind === 'ack_timeout' && a.subject === 'unit:TU-SILENT'));
     expect(alert).toMatchObject({ severity: 'warning', scope: grid(30), evidence: { incidentId: 'T-ACK', unitId: 'TU-SILENT', priority: 2 } });
+    // the next recommendation is offered with it: the available unit with a fresh fix nearby
+    expect(alert.evidence.next).toMatchObject({ unitId: 'TU-SPARE', callsign: '备1' });
+    expect(alert.evidence.next.etaSeconds).toBeGreaterThan(0);
     // the unit that acknowledged in time raised nothing, and the silent one exactly one alert
     await sleep(1000);
     expect(await raisesOf(r, 'ack_timeout', 'unit:TU-QUICK')).toHaveLength(0);

@@ -5,13 +5,16 @@ import { keys } from '../../server/store/keys.js';
 import { CHAIN_A, CHAIN_B, EARLIER, incident, RECEIVED_AT, unit } from '../helpers/facts.js';
 
 const T0 = Date.parse(EARLIER);
+/** the premise-history GEO set of the fixture's report month */
+const PREMISE = keys.premiseGeo('incident', incident().reportedAt.slice(0, 7));
 const T1 = Date.parse(RECEIVED_AT);
 
 describe('memberships', () => {
-  it('an open located incident: one sorted set per (jurisdiction, status) plus the open geo set', () => {
+  it('an open located incident: one sorted set per (jurisdiction, status), the open geo set, the premise set', () => {
     expect(incidentMemberships(incident({ status: 'dispatched' }))).toEqual([
       ...CHAIN_A.map((j) => ({ type: 'z', key: `idx:incident:${j}:dispatched`, score: T0, member: 'inc-1' })),
       { type: 'geo', key: 'geo:incident:open', lon: 114.01, lat: 30.01, member: 'inc-1' },
+      { type: 'geo', key: PREMISE, lon: 114.01, lat: 30.01, member: 'inc-1' },
     ]);
   });
 
@@ -23,9 +26,9 @@ describe('memberships', () => {
     ]);
   });
 
-  it.each(['resolved', 'closed', 'cancelled'] as const)('a %s incident is in neither the geo set nor the unlocated queue', (status) => {
+  it.each(['resolved', 'closed', 'cancelled'] as const)('a %s incident is in neither the open geo set nor the unlocated queue, but stays in the premise set', (status) => {
     const m = incidentMemberships(incident({ status }));
-    expect(m.map((x) => x.key)).toEqual(CHAIN_A.map((j) => keys.incidentsByStatus(j, status)));
+    expect(m.map((x) => x.key)).toEqual([...CHAIN_A.map((j) => keys.incidentsByStatus(j, status)), PREMISE]);
     expect(incidentMemberships(incident({ status, location: null })).map((x) => x.key)).not.toContain(keys.incidentsUnlocated);
   });
 
@@ -46,6 +49,7 @@ describe('indexOps', () => {
     expect(indexOps([], incidentMemberships(i))).toEqual([
       ...CHAIN_A.map((j) => ({ op: 'ZA', key: keys.incidentsByStatus(j, 'new'), score: T0, member: 'inc-1' })),
       { op: 'GA', key: keys.incidentsOpenGeo, lon: 114.01, lat: 30.01, member: 'inc-1' },
+      { op: 'GA', key: PREMISE, lon: 114.01, lat: 30.01, member: 'inc-1' },
     ]);
   });
 
@@ -76,11 +80,15 @@ describe('indexOps', () => {
 
   it('a new location re-adds to the geo set; locating moves out of the unlocated queue', () => {
     const moved = indexOps(incidentMemberships(incident()), incidentMemberships(incident({ location: { lat: 30.02, lon: 114.03 } })));
-    expect(moved).toEqual([{ op: 'GA', key: keys.incidentsOpenGeo, lon: 114.03, lat: 30.02, member: 'inc-1' }]);
+    expect(moved).toEqual([
+      { op: 'GA', key: keys.incidentsOpenGeo, lon: 114.03, lat: 30.02, member: 'inc-1' },
+      { op: 'GA', key: PREMISE, lon: 114.03, lat: 30.02, member: 'inc-1' },
+    ]);
     const located = indexOps(incidentMemberships(incident({ location: null })), incidentMemberships(incident()));
     expect(located).toEqual([
       { op: 'ZR', key: keys.incidentsUnlocated, member: 'inc-1' },
       { op: 'GA', key: keys.incidentsOpenGeo, lon: 114.01, lat: 30.01, member: 'inc-1' },
+      { op: 'GA', key: PREMISE, lon: 114.01, lat: 30.01, member: 'inc-1' },
     ]);
   });
 

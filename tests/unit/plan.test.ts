@@ -41,6 +41,7 @@ describe('incident.reported', () => {
     expect(rest).toEqual([
       ...statusKeys(CHAIN_A, 'new').map((key) => ({ op: 'ZA', key, score: T, member: 'inc-7' })),
       { op: 'GA', key: keys.incidentsOpenGeo, lon: IN_A.lon, lat: IN_A.lat, member: 'inc-7' },
+      { op: 'GA', key: keys.premiseGeo('incident', '2025-03'), lon: IN_A.lon, lat: IN_A.lat, member: 'inc-7' },
       { op: 'TL', key: keys.timeline('incident', 'inc-7') },
     ]);
     expect(p.commit.entry).toEqual({
@@ -167,7 +168,10 @@ describe('moves and units', () => {
     expect(p.commit.entry.jurisdiction).toEqual([...CHAIN_A, 'gB', 'mB', 's2']);
     expect(opsOf(p, 'ZR').map((o) => o.key)).toEqual(['gA', 'mA', 's1'].map((j) => keys.incidentsByStatus(j, 'new')));
     expect(opsOf(p, 'ZA').map((o) => o.key)).toEqual(statusKeys(CHAIN_B, 'new'));
-    expect(opsOf(p, 'GA')).toEqual([{ op: 'GA', key: keys.incidentsOpenGeo, lon: IN_B.lon, lat: IN_B.lat, member: 'inc-1' }]);
+    expect(opsOf(p, 'GA')).toEqual([
+      { op: 'GA', key: keys.incidentsOpenGeo, lon: IN_B.lon, lat: IN_B.lat, member: 'inc-1' },
+      { op: 'GA', key: keys.premiseGeo('incident', cur.reportedAt.slice(0, 7)), lon: IN_B.lon, lat: IN_B.lat, member: 'inc-1' },
+    ]);
     expect(p.writes[0]![1]).toMatchObject({ gridId: 'gB', areaType: 'suburban', jurisdiction: CHAIN_B });
   });
 

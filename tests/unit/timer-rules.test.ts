@@ -131,4 +131,19 @@ describe('jobsForEntry', () => {
     expect(jobsForEntry(entry('incident.arrived', { incidentId: 'I-1' }, { stale: true }), S, T0)).toEqual([]);
     expect(jobsForEntry(entry('unit.status', { unitId: 'U-9', status: 'available' }), S, T0)[0]).toMatchObject({ name: 'review', data: { incidentId: null, unitIds: ['U-9'] } });
   });
+  it('starts one deadline job per dispute, petition or supervision order the entry changed, at once', () => {
+    const jobs = jobsForEntry(entry('dispute.mediated', { disputeId: 'D:1' }, {
+      affects: [{ kind: 'dispute', id: 'D:1', version: 3 }],
+    }), S, T0 + 5000);
+    expect(jobs).toEqual([{ name: 'deadline', id: 'deadline.1795000000000-0.dispute.D~3a1', delayMs: 0, data: { kind: 'dispute', caseId: 'D:1', version: 3, at: at(0) } }]);
+    const issued = jobsForEntry(entry('supervision.issued', { supervisionId: 'S-1', caseRef: 'D-1' }, {
+      affects: [{ kind: 'supervision', id: 'S-1', version: 1 }],
+    }), S, T0);
+    expect(issued.map((j) => [j.name, j.id])).toEqual([['deadline', 'deadline.1795000000000-0.supervision.S-1']]);
+    const filed = jobsForEntry(entry('petition.filed', { petitionId: 'P-1' }, { affects: [{ kind: 'petition', id: 'P-1', version: 1 }] }), S, T0);
+    expect(filed[0]).toMatchObject({ name: 'deadline', data: { kind: 'petition', caseId: 'P-1', version: 1 } });
+    // nothing for a stale fact (not applied) or an entry that changed no case
+    expect(jobsForEntry(entry('dispute.mediated', { disputeId: 'D-1' }, { stale: true, affects: [] }), S, T0)).toEqual([]);
+    expect(jobsForEntry(entry('gridworker.report', { kind: 'visit' }), S, T0)).toEqual([]);
+  });
 });
