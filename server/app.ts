@@ -22,6 +22,7 @@ import { ingestRoutes } from './http/ingest-routes.js';
 import { Metrics } from './http/metrics.js';
 import { openApiDocument } from './http/openapi.js';
 import { jurisdictionsJson, readRoutes } from './http/read-routes.js';
+import { premiseRoutes } from './http/premise-routes.js';
 import { recommendRoutes } from './http/recommend-routes.js';
 import { statsRoutes } from './http/stats-routes.js';
 import { supervisionRoutes } from './http/supervision-routes.js';
@@ -110,6 +111,7 @@ export function createApp(deps: AppDeps): Express {
   });
   api.use(readRoutes({ redis, tree, positions: deps.positions, archiveDir: config.ARCHIVE_DIR, audit: deps.audit }));
   api.use(recommendRoutes({ redis, positions: deps.positions }));
+  api.use(premiseRoutes({ redis }));
   api.use(commandRoutes({ redis, tree, minId: () => deps.retention.minId(), replicaAck: config.REDIS_REPLICA_ACK }));
   api.use(alertRoutes({ redis, tree, minId: () => deps.retention.minId(), replicaAck: config.REDIS_REPLICA_ACK }));
   api.use(statsRoutes({ redis, tree }));

@@ -137,6 +137,16 @@ export function openApiDocument(version: string): Json {
       },
       ...governancePaths(),
       ...statsPaths(),
+      '/incidents/{id}/premise': {
+        get: {
+          summary: 'Premise history (DESIGN §7): earlier incidents and disputes within 200 m and in the same grid over the last 90 days, newest first, in the caller\'s scope',
+          parameters: [idParam],
+          responses: {
+            200: { description: '{incidentId, gridId, radiusMeters, days, incidents, disputes, gridWorker (null until a grid-worker roster exists), asOfSeq}', content: { 'application/json': { schema: { type: 'object' } } } },
+            404: error('Incident not found or out of scope'), 409: error('not_located: the incident has no location yet'), ...authErrors,
+          },
+        },
+      },
       ...adminPaths(),
       ...auditPaths(),
       '/log': { get: { parameters: queryParams(logQuerySchema), responses: { 200: body('LogPage'), 400: error('Invalid query'), ...authErrors } } },

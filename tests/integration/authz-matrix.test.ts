@@ -48,6 +48,7 @@ const ROWS: Row[] = [
   { method: 'POST', route: '/incidents/:id/link', permission: 'incidents.link', allow: ['coordinator'], ok: 200, path: () => '/incidents/MX-L/link', body: () => ({ duplicateOf: 'MX-1', expectedVersion: 1 }) },
   { method: 'POST', route: '/incidents/:id/transition', permission: 'incidents.transition', allow: ['coordinator'], ok: 200, path: () => '/incidents/MX-T/transition', body: () => ({ to: 'cancelled', expectedVersion: 1 }) },
   { method: 'GET', route: '/incidents/:id/recommendations', permission: 'incidents.dispatch', allow: ['coordinator'], ok: 200, path: () => '/incidents/MX-1/recommendations' },
+  { method: 'GET', route: '/incidents/:id/premise', permission: 'read', allow: READERS, ok: 200, path: () => '/incidents/MX-1/premise' },
   { method: 'GET', route: '/units', permission: 'read', allow: READERS, ok: 200 },
   { method: 'GET', route: '/units/:id', permission: 'read', allow: READERS, ok: 200, path: () => '/units/U-MX' },
   { method: 'GET', route: '/units/:id/trail', permission: 'read', allow: READERS, ok: 200, path: () => '/units/U-MX/trail' },
