@@ -1,3 +1,6 @@
+/** Simulated days of governance history the simulator replays at the start (SIM_BACKLOG_DAYS). */
+export const DEFAULT_BACKLOG_DAYS = 10;
+
 /** Environment of the feeders (simulator and replay). */
 export interface SimConfig {
   target: string;
@@ -13,6 +16,8 @@ export interface SimConfig {
   seed: number;
   speed: number;
   units: number;
+  /** SIM_BACKLOG_DAYS: simulated days of governance history replayed at the start (0: none). */
+  backlogDays?: number;
 }
 
 /** Reads the SIM_* variables; every bad one is named, not just the first. */
@@ -32,7 +37,8 @@ export function parseSimConfig(env: NodeJS.ProcessEnv): { config?: SimConfig; er
   const seed = num('SIM_SEED', 1, (n) => Number.isSafeInteger(n) && n >= 0, 'must be a non-negative integer');
   const speed = num('SIM_SPEED', 1, (n) => Number.isFinite(n) && n > 0 && n <= 1000, 'must be a number in (0, 1000]');
   const units = num('SIM_UNITS', 50, (n) => Number.isInteger(n) && n >= 0 && n <= 5000, 'must be an integer in [0, 5000]');
+  const backlogDays = num('SIM_BACKLOG_DAYS', DEFAULT_BACKLOG_DAYS, (n) => Number.isFinite(n) && n >= 0 && n <= 60, 'must be a number of days in [0, 60]');
   if (errors.length > 0) return { errors };
   const token = env.SIM_TOKEN?.trim() || undefined;
-  return { config: { target, key, readToken: token ?? key, ...(token ? { token } : {}), seed, speed, units }, errors };
+  return { config: { target, key, readToken: token ?? key, ...(token ? { token } : {}), seed, speed, units, backlogDays }, errors };
 }

@@ -24,6 +24,14 @@ export interface SimContext {
   nowMs: number;
 }
 
+/**
+ * Whether governance work keeps office hours: only while a simulated day still lasts most of a
+ * wall-clock day (below SIM_SPEED 4); faster, the wall clock's hours mean nothing to the model.
+ */
+export function keepsOfficeHours(ctx: SimContext): boolean {
+  return ctx.speed < 4;
+}
+
 /** Scales a process duration by the simulation speed. */
 export function scaled(ctx: SimContext, ms: number): number {
   return ms / ctx.speed;

@@ -11,7 +11,7 @@ export const SIM_EVENT_TYPES = [
   'unit.registered', 'unit.position', 'unit.status', 'patrol.checkin',
   'dispute.registered', 'dispute.mediated', 'dispute.escalated', 'dispute.assessed', 'dispute.routed',
   'dispute.resolved', 'dispute.closed',
-  'petition.filed', 'petition.answered', 'petition.closed',
+  'petition.filed', 'petition.escalated', 'petition.answered', 'petition.closed',
   'supervision.issued', 'supervision.answered', 'supervision.closed',
   'feedback.received', 'gridworker.report',
 ] as const satisfies readonly EventType[];

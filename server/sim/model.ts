@@ -1,3 +1,4 @@
+import { DEFAULT_BACKLOG_DAYS } from './config.js';
 import type { SimContext } from './context.js';
 import { EventSink, type SimEvent } from './event-sink.js';
 import { Governance } from './governance.js';
@@ -35,8 +36,15 @@ export interface SimOptions {
    * would otherwise keep every unit busy).
    */
   quiet?: boolean;
+  /** No new incidents, governance only (tests of the governance flows at high speed). */
+  noIncidents?: boolean;
   /** Share of console dispatches a terminal never acknowledges (default 5%). */
   noAckShare?: number;
+  /**
+   * SIM_BACKLOG_DAYS (default 10; 0: none): simulated days of governance history replayed at
+   * the start, so disputes and petitions are open in every stage from the first batch on.
+   */
+  backlogDays?: number;
 }
 
 export interface SimStats {
@@ -44,6 +52,8 @@ export interface SimStats {
   waitingIncidents: number;
   busyUnits: number;
   openDisputes: number;
+  openPetitions: number;
+  openSupervisions: number;
   terminals: TerminalStats;
 }
 
@@ -62,6 +72,7 @@ export class SimModel {
   private readonly fleet: Fleet;
   private readonly terminals: Terminals;
   private readonly quiet: boolean;
+  private readonly noIncidents: boolean;
   private clockMs: number;
 
   constructor(opts: SimOptions) {
@@ -80,7 +91,13 @@ export class SimModel {
     };
     this.clockMs = opts.startMs;
     this.quiet = opts.quiet ?? false;
-    this.governance = new Governance(this.ctx, root.fork('governance'), () => this.response.openIncidents());
+    this.noIncidents = opts.noIncidents ?? false;
+    this.governance = new Governance(this.ctx, root.fork('governance'));
+    if (!this.quiet) {
+      // the history comes first: its events are older than the roster's registrations
+      this.governance.warmUp(opts.startMs, opts.backlogDays ?? DEFAULT_BACKLOG_DAYS);
+      this.ctx.scheduler.runUntil(opts.startMs);
+    }
     this.response = new IncidentResponse(this.ctx, root.fork('response'), (inc, at) => this.governance.incidentClosed(inc, at));
     this.incidents = new IncidentGenerator(this.ctx, root.fork('incidents'), (inc, at) => this.response.reported(inc, at), opts.hotspots ?? 12);
     this.hotspots = this.incidents.hotspots;
@@ -108,7 +125,7 @@ export class SimModel {
     if (nowMs > from) {
       this.ctx.nowMs = nowMs;
       if (!this.quiet) {
-        this.incidents.arrivals(from, nowMs);
+        if (!this.noIncidents) this.incidents.arrivals(from, nowMs);
         this.governance.arrivals(from, nowMs);
       }
       this.ctx.scheduler.runUntil(nowMs);
@@ -138,7 +155,7 @@ export class SimModel {
       openIncidents: this.response.openCount,
       waitingIncidents: this.response.waitingCount,
       busyUnits: this.fleet.units.filter((u) => u.status !== 'available').length,
-      openDisputes: this.governance.openDisputes,
+      ...this.governance.stats(),
       terminals: this.terminals.stats(),
     };
   }

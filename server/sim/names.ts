@@ -13,8 +13,35 @@ const REGION_CODES = ['110105', '310104', '440106', '330106', '510107', '420102'
 const ROADS = ['人民路', '解放路', '中山路', '建设路', '和平路', '幸福路', '朝阳路', '新华路', '文化路', '光明路', '长江路', '黄河路', '青年路', '胜利路', '友谊路', '工业路'];
 const PLACES = ['小区', '花园', '家园', '公寓', '新村'];
 
-export function personName(rng: Rng): string {
-  return rng.pick(SURNAMES) + rng.pick(GIVEN);
+export function personName(rng: Rng, surname?: string): string {
+  return (surname ?? rng.pick(SURNAMES)) + rng.pick(GIVEN);
+}
+
+export function surname(rng: Rng): string {
+  return rng.pick(SURNAMES);
+}
+
+// No 0/O or 1/I: a tag read aloud or copied by hand stays unambiguous.
+const TAG_CHARS = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+
+/** Four characters that tell apart people and organisations who share a name (about a million values). */
+export function pseudonymTag(rng: Rng): string {
+  let tag = '';
+  for (let i = 0; i < 4; i++) tag += TAG_CHARS[Math.floor(rng.next() * TAG_CHARS.length)];
+  return tag;
+}
+
+/**
+ * A party to a dispute: a fake name with a pseudonymous tag (`王伟#K7Q2`). Without the tag,
+ * 560 name combinations would make every other dispute look like a repeat with a shared party.
+ */
+export function partyName(rng: Rng, family?: string): string {
+  return `${personName(rng, family)}#${pseudonymTag(rng)}`;
+}
+
+/** An organisation party (`建设物业服务公司#K7Q2`): a road's name, a trade, a tag. */
+export function organisation(rng: Rng, trade: string): string {
+  return `${rng.pick(ROADS).slice(0, 2)}${trade}#${pseudonymTag(rng)}`;
 }
 
 export function phoneNumber(rng: Rng): string {
@@ -67,39 +94,3 @@ const INCIDENT_SUMMARIES: Record<string, readonly string[]> = {
 export function incidentSummary(rng: Rng, category: string): string {
   return rng.pick(INCIDENT_SUMMARIES[category] ?? ['群众报警求助']);
 }
-
-/** Dispute kinds with a weight each; rural grids add land disputes. */
-export const DISPUTE_KINDS = ['邻里纠纷', '劳资纠纷', '婚姻家庭', '物业纠纷', '消费纠纷', '土地纠纷'] as const;
-
-const DISPUTE_SUMMARIES: Record<string, readonly string[]> = {
-  邻里纠纷: ['楼上漏水导致楼下墙面受损，双方协商未果', '因公共楼道堆放杂物发生争执'],
-  劳资纠纷: ['工地拖欠农民工工资约八万元', '员工离职后公司未结清工资'],
-  婚姻家庭: ['夫妻因财产分割发生矛盾', '子女赡养老人问题产生纠纷'],
-  物业纠纷: ['业主与物业因收费标准发生纠纷', '小区电梯长期故障，业主拒交物业费'],
-  消费纠纷: ['预付卡商家跑路，消费者要求退款', '装修质量问题引发纠纷'],
-  土地纠纷: ['两户村民因宅基地边界发生争执', '承包地流转费用纠纷'],
-};
-
-export function disputeSummary(rng: Rng, kind: string): string {
-  return rng.pick(DISPUTE_SUMMARIES[kind] ?? ['矛盾纠纷待调处']);
-}
-
-export const MEDIATION_OUTCOMES = ['双方达成调解协议', '经调解当事人和解', '已签订书面调解协议，履行完毕'];
-
-export const PETITION_SUBJECTS = ['拆迁补偿标准异议', '小区物业费争议', '拖欠工资问题', '学区划分问题', '噪音污染投诉', '农村土地征收补偿', '道路施工扰民'];
-
-export const SUPERVISION_INSTRUCTIONS = ['请于期限内办结并反馈', '限期化解，防止矛盾升级', '请街道牵头督办落实', '请核实情况，依法依规处理'];
-
-export const GRIDWORKER_REPORTS: Record<string, readonly string[]> = {
-  hazard: ['发现小区消防通道被占用', '路面井盖缺失', '老旧电线私拉乱接', '电动车楼道充电'],
-  dispute_lead: ['居民反映楼上漏水引发矛盾苗头', '商户与居民因油烟问题有矛盾苗头'],
-  visit: ['走访独居老人，情况正常', '走访重点人员，情绪稳定', '入户走访出租屋，登记流动人口'],
-};
-
-export const FEEDBACK_COMMENTS: Record<number, readonly string[]> = {
-  1: ['处理太慢，问题没有解决'],
-  2: ['出警慢，态度一般'],
-  3: ['基本解决，希望加快速度'],
-  4: ['处理及时，比较满意'],
-  5: ['民警态度很好，非常满意', '网格员很负责，点赞'],
-};

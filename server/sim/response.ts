@@ -145,11 +145,6 @@ export class IncidentResponse {
     if (unit && unit.incidentId === incident.id) this.fleet?.release(unit, at, false);
   }
 
-  /** Open incidents, oldest first: leaders supervise what drags on. */
-  openIncidents(): SimIncident[] {
-    return [...this.open.values()];
-  }
-
   reported(incident: SimIncident, at: number): void {
     this.open.set(incident.id, incident);
     const rng = this.rng;

@@ -52,3 +52,16 @@ export function expectedCount(perDay: number, rhythm: (ms: number) => number, pr
   const perMs = perDay / 86_400_000 / profileMean;
   return perMs * rhythm((fromMs + toMs) / 2) * (toMs - fromMs);
 }
+
+const OFFICE_OPEN_HOUR = 8.5;
+const OFFICE_CLOSE_HOUR = 18;
+
+/**
+ * The first moment at or after `ms` within office hours (08:30–18:00 local): work that falls due
+ * at night is done the next morning, spread over its first `spreadMs` by `u` in [0, 1).
+ */
+export function officeTime(ms: number, u: number, spreadMs = 3 * 3_600_000): number {
+  const h = localHour(ms);
+  if (h >= OFFICE_OPEN_HOUR && h < OFFICE_CLOSE_HOUR) return ms;
+  return ms + ((OFFICE_OPEN_HOUR - h + 24) % 24) * 3_600_000 + u * spreadMs;
+}

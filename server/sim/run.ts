@@ -18,8 +18,8 @@ export interface SimulatorOptions {
   /** Aborting it stops the loop (after the request in flight) and the terminals */
   signal: AbortSignal;
   log?: (line: string) => void;
-  /** Model options beyond the config (tests: `quiet`, `noAckShare`) */
-  model?: Pick<SimOptions, 'quiet' | 'noAckShare' | 'runId' | 'hotspots'>;
+  /** Model options beyond the config (tests: `quiet`, `noIncidents`, `noAckShare`) */
+  model?: Pick<SimOptions, 'quiet' | 'noIncidents' | 'noAckShare' | 'runId' | 'hotspots' | 'backlogDays'>;
   summaryMs?: number;
 }
 
@@ -58,7 +58,9 @@ export class Simulator {
     const grids = simGridsFromCollection(collection);
     if (grids.length === 0) throw new Error('the server has no grid-level jurisdictions to simulate in');
     const start = Date.now();
-    const model = new SimModel({ ...opts.model, grids, seed: config.seed, speed: config.speed, units: config.units, startMs: start });
+    const model = new SimModel({
+      backlogDays: config.backlogDays, ...opts.model, grids, seed: config.seed, speed: config.speed, units: config.units, startMs: start,
+    });
     log(`[sim] ${grids.length} grids, run ${model.runId}, hotspots ${[...model.hotspots].join(',')}`);
     return new Simulator(model, opts, start);
   }
@@ -123,7 +125,8 @@ export class Simulator {
     this.log(
       `[sim] ${clock(Date.now())} sent=${s.sent} accepted=${s.accepted} duplicates=${s.duplicates} rejected=${s.rejected} ` +
         `retries=${s.retries} | open incidents=${m.openIncidents} waiting=${m.waitingIncidents} ` +
-        `busy units=${m.busyUnits}/${this.model.units.length} open disputes=${m.openDisputes}${link}`,
+        `busy units=${m.busyUnits}/${this.model.units.length} | open disputes=${m.openDisputes} petitions=${m.openPetitions} ` +
+        `supervisions=${m.openSupervisions}${link}`,
     );
   }
 }

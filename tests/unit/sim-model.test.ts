@@ -144,8 +144,11 @@ describe('SimModel over 24 simulated hours', () => {
         case 'dispute.registered':
           known.add(String(d.disputeId));
           break;
+        case 'petition.filed':
+          known.add(String(d.petitionId));
+          break;
         default:
-          for (const ref of [d.incidentId, d.disputeId, d.caseRef]) {
+          for (const ref of [d.incidentId, d.disputeId, d.petitionId, d.caseRef]) {
             if (typeof ref === 'string' && !known.has(ref)) dangling.push(`${e.type} ${ref}`);
           }
       }
@@ -158,8 +161,9 @@ describe('SimModel over 24 simulated hours', () => {
     for (const t of [
       'incident.reported', 'incident.en_route', 'incident.arrived', 'incident.resolved', 'incident.closed',
       'incident.cancelled', 'incident.updated', 'unit.registered', 'unit.position', 'unit.status',
-      'patrol.checkin', 'dispute.registered', 'dispute.mediated', 'dispute.resolved', 'dispute.closed',
-      'petition.filed', 'petition.answered', 'supervision.issued', 'feedback.received', 'gridworker.report',
+      'patrol.checkin', 'dispute.registered', 'dispute.mediated', 'dispute.assessed', 'dispute.routed', 'dispute.escalated',
+      'dispute.resolved', 'dispute.closed', 'petition.filed', 'petition.escalated', 'petition.answered', 'petition.closed',
+      'supervision.issued', 'supervision.answered', 'supervision.closed', 'feedback.received', 'gridworker.report',
     ]) expect(types.get(t) ?? 0, t).toBeGreaterThan(0);
   });
 
@@ -179,7 +183,7 @@ describe('SimModel over 24 simulated hours', () => {
     expect(futureOrUnordered.slice(0, 3)).toEqual([]);
   });
 
-  it('only refers to incidents, disputes and cases it reported itself', () => {
+  it('only refers to incidents, disputes, petitions and cases it reported itself', () => {
     expect(dangling.slice(0, 3)).toEqual([]);
   });
 
