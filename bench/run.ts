@@ -1,9 +1,10 @@
 // `npm run bench`: every benchmark of DESIGN §10 implemented so far; JSON under bench/results/.
 import { benchIngest } from './ingest.js';
 import { benchLive } from './live.js';
+import { benchRecommend } from './recommend.js';
 
 const only = process.argv[2];
-const benches: Record<string, () => Promise<void>> = { ingest: benchIngest, live: benchLive };
+const benches: Record<string, () => Promise<void>> = { ingest: benchIngest, live: benchLive, recommend: benchRecommend };
 
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;

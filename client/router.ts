@@ -5,6 +5,8 @@ import { useSessionStore } from './stores/session.js';
 import AdminView from './views/AdminView.vue';
 import AuditView from './views/AuditView.vue';
 import ComingSoonView from './views/ComingSoonView.vue';
+import DispatchView from './views/DispatchView.vue';
+import GovernanceView from './views/GovernanceView.vue';
 import LoginView from './views/LoginView.vue';
 import MapView from './views/MapView.vue';
 
@@ -69,9 +71,9 @@ export const router = createRouter({
     { ...page(byPath('/map'), MapView), name: 'map' },
     // the live map becomes the wall screen later
     { ...page(byPath('/wall'), MapView), name: 'wall' },
-    { ...page(byPath('/dispatch'), ComingSoonView), name: 'dispatch' },
+    { ...page(byPath('/dispatch'), DispatchView), name: 'dispatch' },
     { ...page(byPath('/leader'), ComingSoonView), name: 'leader' },
-    { ...page(byPath('/governance'), ComingSoonView), name: 'governance' },
+    { ...page(byPath('/governance'), GovernanceView), name: 'governance' },
     { ...page(byPath('/admin'), AdminView), name: 'admin' },
     { ...page(byPath('/audit'), AuditView), name: 'audit' },
     // a user whose roles open no page at all: App shows the "no permission" panel here

@@ -1,11 +1,14 @@
 import { defineStore } from 'pinia';
 import { io, type Socket } from 'socket.io-client';
-import { computed, ref } from 'vue';
+import { computed, ref, watch } from 'vue';
 import { LIVE, type ClientToServerEvents, type ConnectErrorCode, type EventsFrame, type HandshakeAuth, type Hello, type ServerToClientEvents } from '../../shared/live.js';
 import { isTransient, sleep } from '../api/http.js';
 import { minAsOf } from '../api/seq.js';
+import { useAlertsStore } from './alerts.js';
+import { useCasesStore } from './cases.js';
 import { useClockStore } from './clock.js';
 import { useIncidentsStore } from './incidents.js';
+import { usePresenceStore } from './presence.js';
 import { useSessionStore } from './session.js';
 import { useUnitsStore } from './units.js';
 
@@ -32,8 +35,11 @@ function errorCode(err: Error & { data?: unknown }): ConnectErrorCode | string |
 export const useLiveStore = defineStore('live', () => {
   const incidents = useIncidentsStore();
   const units = useUnitsStore();
+  const alerts = useAlertsStore();
+  const cases = useCasesStore();
   const clock = useClockStore();
   const session = useSessionStore();
+  const presence = usePresenceStore();
 
   const state = ref<ConnectionState>('offline');
   const lastFrameAt = ref<number | null>(null);
@@ -74,10 +80,11 @@ export const useLiveStore = defineStore('live', () => {
   async function loadSnapshots(r: number): Promise<boolean> {
     for (let i = 0; running(r); i++) {
       try {
-        const [a, b] = await Promise.all([incidents.load(), units.load()]);
+        const [a, b, c, d] = await Promise.all([incidents.load(), units.load(), alerts.load(), cases.load()]);
         if (!running(r)) return false;
         // an empty log (null) resumes from its very start
-        lastSeq.value = minAsOf(a, b.asOfSeq) ?? '0-0';
+        // cases: undefined when this server has no governance routes (nothing to resume for)
+        lastSeq.value = minAsOf(a, b.asOfSeq, c, ...(d === undefined ? [] : [d])) ?? '0-0';
         // the snapshot says which log its asOfSeq belongs to: resume without a resync round trip
         logEpoch = b.logEpoch || logEpoch;
         snapshotAt.value = Date.now();
@@ -135,6 +142,8 @@ export const useLiveStore = defineStore('live', () => {
     for (const e of f.events) {
       incidents.applyEntry(e);
       units.applyEntry(e);
+      alerts.applyEntry(e);
+      cases.applyEntry(e);
     }
     if (f.headSeq !== null) lastSeq.value = f.headSeq;
     degraded.value = f.degraded ?? [];
@@ -159,6 +168,14 @@ export const useLiveStore = defineStore('live', () => {
     if (ok && running(r)) socket?.connect();
   }
 
+  /** Tells the server which object this page views (presence); nothing while not connected. */
+  function sendView(): void {
+    if (run <= 0 || !socket?.connected) return;
+    const w = presence.watching;
+    socket.emit('view', w ? { objectKind: w.objectKind, objectId: w.objectId } : null);
+  }
+  watch(() => presence.watching, () => sendView());
+
   function createSocket(): LiveSocket {
     const s: LiveSocket = io({
       path: LIVE.path,
@@ -177,7 +194,13 @@ export const useLiveStore = defineStore('live', () => {
       attempt = 0;
     });
     s.on('hello', (h) => {
-      if (run > 0) onHello(h);
+      if (run <= 0) return;
+      onHello(h);
+      // presence belongs to the socket: every (re)connect announces the object on screen again
+      if (presence.watching) sendView();
+    });
+    s.on('presence', (p) => {
+      if (run > 0) presence.apply(p);
     });
     s.on('events', (f) => {
       if (run > 0) onEvents(f);
@@ -260,6 +283,9 @@ export const useLiveStore = defineStore('live', () => {
     degraded.value = [];
     incidents.reset();
     units.reset();
+    presence.reset();
+    alerts.reset();
+    cases.reset();
   }
 
   return { state, connecting, lastFrameAt, staleSince, snapshotAt, dataAsOf, degraded, lastSeq, start, stop };

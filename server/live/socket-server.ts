@@ -14,6 +14,7 @@ import { isRedisDown } from '../http/errors.js';
 import type { Logger } from '../logger.js';
 import { LiveHub } from './hub.js';
 import type { LogTail } from './log-tail.js';
+import { attachPresence } from './presence.js';
 import { resume, resyncReason } from './resume.js';
 import { deliveryRoom } from './rooms.js';
 
@@ -88,6 +89,8 @@ export function attachLive(http: HttpServer, d: LiveDeps): { io: IO; hub: LiveHu
   });
   const hub = new LiveHub(io, d.tail, d.degraded);
   hub.start();
+  // who views which object: rooms across instances through the adapter, never the log
+  const presence = attachPresence(io, { redis: d.redis, log: d.log });
 
   io.use(async (socket, next) => {
     try {
@@ -128,6 +131,7 @@ export function attachLive(http: HttpServer, d: LiveDeps): { io: IO; hub: LiveHu
 
   async function onConnection(socket: Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>): Promise<void> {
     const { user, sid } = socket.data;
+    presence.track(socket);
     const room = deliveryRoom(user);
     // control rooms: revocation reaches every socket of the user (or token), or of one session
     void socket.join(`user:${user.id}`);
@@ -172,6 +176,7 @@ export function attachLive(http: HttpServer, d: LiveDeps): { io: IO; hub: LiveHu
     io, hub,
     async close() {
       hub.stop();
+      presence.stop();
       io.disconnectSockets(true);
       await new Promise<void>((r) => io.close(() => r()));
     },

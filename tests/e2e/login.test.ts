@@ -50,13 +50,13 @@ describe('login page (headless Chromium)', () => {
 
   it('sends a visitor without a session to login and back to the page asked for', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(`${s.url}/dispatch`);
+    await page.goto(`${s.url}/leader`);
     await expect.poll(() => page.url()).toContain('/login?next=');
     await page.fill('input[name=username]', 'duty');
     await page.fill('input[name=password]', DEMO_PASSWORD);
     await page.click('button[type=submit]');
-    await expect.poll(() => new URL(page.url()).pathname).toBe('/dispatch');
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/leader');
     // not built yet, but never a blank page
-    await expect.poll(() => page.locator('.soon h2').textContent()).toContain('调度台');
+    await expect.poll(() => page.locator('.soon h2').textContent()).toContain('领导视图');
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { clockText, queueOrder, slaState } from '../../client/components/dispatch/incident-rules.js';
 import { SLA_TARGET_MINUTES, slaDue, slaStart, slaTargetSeconds } from '../../shared/sla.js';
 
 describe('SLA targets (DESIGN §7)', () => {
@@ -34,5 +35,43 @@ describe('SLA targets (DESIGN §7)', () => {
     expect(slaStart({ ...base, clockSkew: true })).toBe(Date.parse('2025-01-01T08:00:30Z'));
     expect(slaStart({ ...base, reportedAt: '2025-01-01T07:50:00Z' })).toBe(Date.parse('2025-01-01T08:00:30Z'));
     expect(slaDue({ priority: 3, areaType: 'rural', reportedAt: '2025-01-01T08:00:00Z' })).toBe(Date.parse('2025-01-01T08:45:00Z'));
+  });
+});
+
+describe('console SLA state (client/components/dispatch/incident-rules.ts)', () => {
+  const base = {
+    id: 'I', version: 1, status: 'new' as const, category: 'theft', priority: 1, location: null, address: null, channel: null, summary: null,
+    reporter: null, jurisdiction: [], gridId: null, areaType: 'urban' as const, outOfArea: false, duplicateOf: null, unitIds: [],
+    source: 't', reportedAt: '2025-01-01T08:00:00Z', receivedAt: '2025-01-01T08:00:00Z', clockSkew: false,
+    statusSince: '2025-01-01T08:00:00Z', updatedAt: '2025-01-01T08:00:00Z', closedAt: null,
+  };
+  const at = (iso: string) => Date.parse(iso);
+
+  it('counts down to the due time, then counts the overdue time', () => {
+    expect(slaState(base, at('2025-01-01T08:01:00Z'))).toEqual({ kind: 'running', seconds: 240 });
+    expect(slaState({ ...base, status: 'dispatched' }, at('2025-01-01T08:05:00Z'))).toEqual({ kind: 'running', seconds: 0 });
+    expect(slaState({ ...base, status: 'en_route' }, at('2025-01-01T08:06:30Z'))).toEqual({ kind: 'overdue', seconds: 90 });
+  });
+
+  it('says met or late once on scene, and nothing once ended', () => {
+    const now = at('2025-01-01T09:00:00Z');
+    expect(slaState({ ...base, status: 'on_scene', statusSince: '2025-01-01T08:04:00Z' }, now)).toEqual({ kind: 'met' });
+    expect(slaState({ ...base, status: 'on_scene', statusSince: '2025-01-01T08:07:00Z' }, now)).toEqual({ kind: 'late' });
+    expect(slaState({ ...base, status: 'resolved' }, now)).toEqual({ kind: 'none' });
+  });
+
+  it('orders the queue by priority, then the longest wait', () => {
+    const list = [
+      { ...base, id: 'a', priority: 2, reportedAt: '2025-01-01T08:00:00Z' },
+      { ...base, id: 'b', priority: 1, reportedAt: '2025-01-01T08:05:00Z' },
+      { ...base, id: 'c', priority: 1, reportedAt: '2025-01-01T08:01:00Z' },
+    ];
+    expect(list.sort(queueOrder).map((i) => i.id)).toEqual(['c', 'b', 'a']);
+  });
+
+  it('formats countdowns as mm:ss, h:mm:ss past an hour', () => {
+    expect(clockText(65)).toBe('01:05');
+    expect(clockText(3725)).toBe('1:02:05');
+    expect(clockText(-3)).toBe('00:00');
   });
 });
