@@ -3,11 +3,11 @@
 // query (400), then the incident in the caller's scope (404), then a location (409 not_located:
 // nothing can be ranked for an incident waiting in the "not yet located" queue).
 //
-// Candidates are every unit indexed under the caller's scopes (`idx:unit:<scope>`, i.e. units whose
-// owning jurisdiction — home grid, else position — the caller covers). The demo has ≤ 2,000 units,
-// so reading them all is acceptable for now; a widening search radius around the incident is the
-// next step when rosters grow. Workload: minutes idle come from `statusSince` of available units;
-// dispatches in the last 8 h are not yet counted (0) — there is no per-unit dispatch index.
+// Candidates are the units indexed under the caller's scopes (`idx:unit:<scope>`, i.e. units whose
+// owning jurisdiction — home grid, else position — the caller covers), searched around the
+// incident with a widening radius (server/store/unit-candidates.ts). Workload: minutes idle come
+// from `statusSince` of available units; dispatches in the last 8 h are not yet counted (0) —
+// there is no per-unit dispatch index.
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -17,13 +17,12 @@ import type { Incident } from '../../shared/objects.js';
 import { currentUser } from '../auth/middleware.js';
 import { requirePermission } from '../auth/permissions-middleware.js';
 import { inScope } from '../auth/scope.js';
-import { recommendUnits, type Candidate } from '../incidents/recommend.js';
 import { keys } from '../store/keys.js';
 import { logHead } from '../store/log.js';
 import { readObject } from '../store/objects.js';
 import type { PositionStore } from '../telemetry/positions.js';
 import { ApiError, notFound, parse } from './errors.js';
-import { unitsInScopes, withFreshestFix } from '../store/unit-queries.js';
+import { recommendNear } from '../store/unit-candidates.js';
 
 export interface RecommendDeps {
   redis: Redis;
@@ -47,22 +46,9 @@ export function recommendRoutes(deps: RecommendDeps): Router {
       if (!inc || !inScope(user, inc.jurisdiction)) throw notFound(`incident ${id}`);
       if (!inc.location) throw new ApiError(409, 'not_located', `incident ${id} has no location yet`);
 
-      // status and skills first: fixes are looked up only for units that could be ranked
-      const need = q.skills ?? [];
-      const eligible = (await unitsInScopes(redis, user.scopes)).filter((u) => u.status === 'available' && need.every((s) => u.skills.includes(s)));
-      const units = await withFreshestFix(deps.positions, eligible);
-      const now = Date.now();
-      const candidates: Candidate[] = units.map((u) => {
-        const fix = u.lastFix;
-        const since = Date.parse(u.statusSince);
-        return {
-          unitId: u.id, callsign: u.callsign, kind: u.kind, status: u.status, skills: u.skills, homeGrid: u.homeGrid,
-          fix: fix ? { lat: fix.lat, lon: fix.lon, at: fix.at } : null,
-          recentDispatches: 0,
-          minutesIdle: Number.isNaN(since) ? null : Math.max(0, (now - since) / 60_000),
-        };
+      const { read: _read, ...result } = await recommendNear(redis, deps.positions, { location: inc.location, gridId: inc.gridId }, {
+        scopes: user.scopes, requiredSkills: q.skills ?? [], limit: q.limit, now: Date.now(),
       });
-      const result = recommendUnits({ location: inc.location, gridId: inc.gridId }, candidates, { now, requiredSkills: need, limit: q.limit });
       const body: Recommendations = { ...result, asOfSeq, logEpoch };
       res.json(body);
     });

@@ -115,51 +115,56 @@ export function recommendUnits(incident: RecommendIncident, candidates: readonly
   const homeBonus = opts.homeGridBonus ?? 0.05;
   const bound = Math.min(0.2, Math.max(0, opts.maxAdjustment ?? 0.2));
 
-  const items: (Recommendation & { rawScore: number })[] = [];
+  // scored first, reasons and answer objects only for the units returned
+  const scored: { c: Candidate; eta: number; meters: number; rawScore: number; home: boolean; idle: number; dispatches: number }[] = [];
   const unranked: Unranked[] = [];
   for (const c of candidates) {
     if (c.status !== 'available') continue;
-    if (!required.every((s) => c.skills.includes(s))) continue;
+    if (required.length && !required.every((s) => c.skills.includes(s))) continue;
     const home = incident.gridId !== null && c.homeGrid === incident.gridId;
-    const homeReason: Reason[] = home ? [{ code: 'home_grid' }] : [];
-    const base = { unitId: c.unitId, callsign: c.callsign, kind: c.kind };
     const at = c.fix ? Date.parse(c.fix.at) : NaN;
     const ageMs = Number.isNaN(at) ? null : Math.max(0, opts.now - at);
-    if (ageMs === null || ageMs > staleAfter) {
-      unranked.push({ ...base, reasons: [{ code: 'stale_fix', ageSeconds: ageMs === null ? null : Math.round(ageMs / 1000) }, ...homeReason] });
-      continue;
-    }
-    if (!incident.location) {
-      unranked.push({ ...base, reasons: [{ code: 'not_located' }, ...homeReason] });
+    if (ageMs === null || ageMs > staleAfter || !incident.location) {
+      const why: Reason = ageMs === null || ageMs > staleAfter
+        ? { code: 'stale_fix', ageSeconds: ageMs === null ? null : Math.round(ageMs / 1000) }
+        : { code: 'not_located' };
+      unranked.push({ unitId: c.unitId, callsign: c.callsign, kind: c.kind, reasons: home ? [why, { code: 'home_grid' }] : [why] });
       continue;
     }
     const meters = greatCircleMeters(c.fix!, incident.location);
-    const speedMs = positive(speeds[c.kind], defaultSpeed) / 3.6;
-    const eta = (meters * roadFactor) / speedMs;
-    const reasons: Reason[] = [{ code: 'eta', seconds: Math.round(eta) }, { code: 'distance', meters: Math.round(meters) }];
-    let adjustment = 0;
+    const eta = (meters * roadFactor) / (positive(speeds[c.kind], defaultSpeed) / 3.6);
     const dispatches = Math.max(0, c.recentDispatches ?? 0);
-    if (dispatches > 0) {
-      adjustment += dispatches * perDispatch;
-      reasons.push({ code: 'workload', dispatches, hours });
-    }
     const idle = Math.floor(c.minutesIdle ?? 0); // whole minutes: a unit free for seconds gets no rotation term
-    if (idle >= 1) {
-      adjustment -= bound * Math.min(1, idle / fullMinutes);
-      reasons.push({ code: 'rotation', minutesIdle: idle });
-    }
-    if (home) {
-      adjustment -= homeBonus;
-      reasons.push(...homeReason);
-    }
+    let adjustment = dispatches * perDispatch;
+    if (idle >= 1) adjustment -= bound * Math.min(1, idle / fullMinutes);
+    if (home) adjustment -= homeBonus;
     adjustment = Math.min(bound, Math.max(-bound, adjustment));
-    const rawScore = eta * (1 + adjustment);
-    items.push({ ...base, etaSeconds: Math.round(eta), distanceMeters: Math.round(meters), score: Math.round(rawScore), reasons, rawScore });
+    scored.push({ c, eta, meters, rawScore: eta * (1 + adjustment), home, idle, dispatches });
   }
-  items.sort((a, b) => a.rawScore - b.rawScore || byId(a, b));
+  scored.sort((a, b) => a.rawScore - b.rawScore || byId(a.c, b.c));
   unranked.sort(byId);
-  const limited = opts.limit === undefined ? items : items.slice(0, Math.max(0, opts.limit));
-  return { items: limited.map(({ rawScore: _drop, ...r }) => r), unranked };
+  const top = opts.limit === undefined ? scored : scored.slice(0, Math.max(0, opts.limit));
+  const items = top.map(({ c, eta, meters, rawScore, home, idle, dispatches }): Recommendation => {
+    const reasons: Reason[] = [{ code: 'eta', seconds: Math.round(eta) }, { code: 'distance', meters: Math.round(meters) }];
+    if (dispatches > 0) reasons.push({ code: 'workload', dispatches, hours });
+    if (idle >= 1) reasons.push({ code: 'rotation', minutesIdle: idle });
+    if (home) reasons.push({ code: 'home_grid' });
+    return { unitId: c.unitId, callsign: c.callsign, kind: c.kind, etaSeconds: Math.round(eta), distanceMeters: Math.round(meters), score: Math.round(rawScore), reasons };
+  });
+  return { items, unranked };
+}
+
+/**
+ * The lowest score any unit farther than `radiusM` from the incident can have: the fastest kind
+ * on the straight line, with the largest bonus. A search that widens its radius until its
+ * `limit`-th score is below this has ranked exactly as if it had read every unit.
+ */
+export function scoreFloorBeyond(radiusM: number, opts: Pick<RecommendOptions, 'roadFactor' | 'speedsKmh' | 'defaultSpeedKmh' | 'maxAdjustment'> = {}): number {
+  const roadFactor = positive(opts.roadFactor, DEFAULT_ROAD_FACTOR);
+  const speeds = Object.values(opts.speedsKmh ?? DEFAULT_SPEEDS_KMH).filter((v) => Number.isFinite(v) && v > 0);
+  const fastest = Math.max(positive(opts.defaultSpeedKmh, DEFAULT_SPEED_KMH), ...speeds) / 3.6;
+  const bound = Math.min(0.2, Math.max(0, opts.maxAdjustment ?? 0.2));
+  return ((radiusM * roadFactor) / fastest) * (1 - bound);
 }
 
 /** A unit as a ranking candidate: its freshest fix, and minutes idle from `statusSince` while available. */

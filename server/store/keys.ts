@@ -67,6 +67,8 @@ export const telemetryKeys = {
   position: (unitId: string) => `pos:${unitId}`,
   trail: (unitId: string) => `trail:${unitId}`,
   unitsGeo: 'geo:units',
+  /** every unit's latest fix time (ms), to tell stale units without reading their fixes */
+  fixTimes: 'fix:at',
 } as const;
 
 /** Dedupe records live 7 days (DESIGN §3). */

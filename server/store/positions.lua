@@ -1,4 +1,4 @@
--- Telemetry: keep each unit's newest fix, its geo position and a 10-minute trail.
+-- Telemetry: keep each unit's newest fix, its geo position, the time of its fix (fix:at) and a 10-minute trail.
 -- ARGV[1] now (ms), ARGV[2] count, then per fix: unitId, atMs, lat, lon, speed, heading, accuracy
 -- Returns per fix: 1 applied, 0 older than the stored one (ignored), 2 applied and a
 -- durable copy is due (none in the last 30 s).
@@ -16,6 +16,7 @@ for f = 0, n - 1 do
     redis.call('HSET', key, 'at', at, 'lat', ARGV[b + 2], 'lon', ARGV[b + 3],
       'speed', ARGV[b + 4], 'heading', ARGV[b + 5], 'accuracy', ARGV[b + 6])
     redis.call('GEOADD', 'geo:units', ARGV[b + 3], ARGV[b + 2], unit)
+    redis.call('ZADD', 'fix:at', at, unit)
     local trail = 'trail:' .. unit
     redis.call('ZADD', trail, at, at .. ',' .. ARGV[b + 2] .. ',' .. ARGV[b + 3] .. ',' .. ARGV[b + 4] .. ',' .. ARGV[b + 5])
     redis.call('ZREMRANGEBYSCORE', trail, '-inf', '(' .. tostring(now - 600000))

@@ -4,8 +4,8 @@ import type { PositionStore } from '../telemetry/positions.js';
 import { keys } from './keys.js';
 import { readObjects } from './objects.js';
 
-/** Units owned by any of the scopes (their home jurisdiction chain), each once; one round trip per index read. */
-export async function unitsInScopes(redis: Redis, scopes: readonly string[]): Promise<Unit[]> {
+/** Ids of the units owned by any of the scopes (their home jurisdiction chain), each once. */
+export async function unitIdsInScopes(redis: Redis, scopes: readonly string[]): Promise<Set<string>> {
   const p = redis.pipeline();
   for (const s of scopes) p.zrange(keys.unitsIn(s), 0, -1);
   const ids = new Set<string>();
@@ -13,8 +13,18 @@ export async function unitsInScopes(redis: Redis, scopes: readonly string[]): Pr
     if (err) throw err;
     for (const id of members as string[]) ids.add(id);
   }
+  return ids;
+}
+
+/** The units of these ids that exist. */
+export async function unitsById(redis: Redis, ids: Iterable<string>): Promise<Unit[]> {
   const objs = await readObjects<Unit>(redis, [...ids].map((id) => keys.object('unit', id)));
   return [...objs.values()].filter((u): u is Unit => u !== null);
+}
+
+/** Units owned by any of the scopes (their home jurisdiction chain), each once. */
+export async function unitsInScopes(redis: Redis, scopes: readonly string[]): Promise<Unit[]> {
+  return unitsById(redis, await unitIdsInScopes(redis, scopes));
 }
 
 /** The later of two fixes (telemetry may have lost what a status change recorded). */

@@ -1,6 +1,7 @@
 import type { EventData } from '../../shared/events.js';
 import type { Fix } from '../../shared/objects.js';
 import { keys, telemetryKeys } from '../store/keys.js';
+import { hmgetMany } from '../store/objects.js';
 import type { ScriptedRedis } from '../store/scripts.js';
 
 export interface PositionFix {
@@ -80,22 +81,42 @@ export class PositionStore {
     });
   }
 
-  /** Latest fixes of units: telemetry first, then the durable copy. */
+  /**
+   * Latest fixes of units: the telemetry store's; the durable copy (written from the same
+   * stream at most every 30 s, so never newer) only for units the telemetry store has lost.
+   */
   async latest(unitIds: readonly string[]): Promise<Map<string, Fix | null>> {
     const out = new Map<string, Fix | null>();
     if (unitIds.length === 0) return out;
-    const tp = this.telemetry.pipeline();
-    for (const u of unitIds) tp.hmget(telemetryKeys.position(u), 'at', 'lat', 'lon', 'speed', 'heading');
-    const tr = (await tp.exec()) ?? [];
-    // the durable copy can be newer when the volatile store lost its data: take the later one
-    const dp = this.durable.pipeline();
-    for (const u of unitIds) dp.hmget(keys.unitFix(u), 'at', 'lat', 'lon', 'speed', 'heading');
-    const dr = (await dp.exec()) ?? [];
+    const fields = ['at', 'lat', 'lon', 'speed', 'heading'];
+    const tr = await hmgetMany(this.telemetry, unitIds.map((u) => telemetryKeys.position(u)), fields);
+    const missing: string[] = [];
     unitIds.forEach((u, i) => {
-      const t = tr[i]?.[0] ? null : parseFix(tr[i]?.[1] as (string | null)[]);
-      const d = dr[i]?.[0] ? null : parseFix(dr[i]?.[1] as (string | null)[]);
-      out.set(u, !t ? d : !d ? t : Date.parse(t.at) >= Date.parse(d.at) ? t : d);
+      const t = parseFix(tr[i]!);
+      out.set(u, t);
+      if (!t) missing.push(u);
     });
+    if (missing.length) {
+      const dr = await hmgetMany(this.durable, missing.map((u) => keys.unitFix(u)), fields);
+      missing.forEach((u, i) => out.set(u, parseFix(dr[i]!)));
+    }
+    return out;
+  }
+
+  /** Units whose last fix lies within `radiusM` of a point, nearest first. */
+  async near(loc: { lat: number; lon: number }, radiusM: number): Promise<string[]> {
+    return (await this.telemetry.call('GEOSEARCH', telemetryKeys.unitsGeo, 'FROMLONLAT', loc.lon, loc.lat, 'BYRADIUS', radiusM, 'm', 'ASC')) as string[];
+  }
+
+  /** The time (ms) of each unit's latest fix in the telemetry store, null when it has none. */
+  async fixTimes(unitIds: readonly string[]): Promise<(number | null)[]> {
+    const out: (number | null)[] = [];
+    for (let i = 0; i < unitIds.length; i += 2000) {
+      const chunk = unitIds.slice(i, i + 2000);
+      if (chunk.length === 0) break;
+      const scores = (await this.telemetry.call('ZMSCORE', telemetryKeys.fixTimes, ...chunk)) as (string | null)[];
+      for (const sc of scores) out.push(sc === null ? null : Number(sc));
+    }
     return out;
   }
 

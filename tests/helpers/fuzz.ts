@@ -85,6 +85,10 @@ export interface EventEnv {
   incident: string;
   unit: string;
   district: string;
+  /** an existing dispute, petition and supervision order (their later stages need one) */
+  dispute: string;
+  petition: string;
+  supervision: string;
 }
 
 /** Data that passes the schema of `type` (and mostly the reducer, given env). */
@@ -98,9 +102,12 @@ export function baseData(type: EventType, env: EventEnv, k: number): Record<stri
   if (type === 'unit.position') return { unitId: env.unit, lat: loc.lat, lon: loc.lon, speed: 3, heading: 90 };
   if (type === 'unit.status') return { unitId: env.unit, status: 'available' };
   if (type === 'patrol.checkin') return { unitId: env.unit, location: loc, dwellSeconds: 60 };
-  if (type.startsWith('dispute.')) return { disputeId: NEW_ID, kind: 'neighbour', parties: ['a', 'b'], location: loc };
-  if (type.startsWith('petition.')) return { petitionId: NEW_ID, subject: 's', location: loc };
-  if (type.startsWith('supervision.')) return { supervisionId: NEW_ID, caseRef: env.incident, level: 'district' };
+  if (type === 'dispute.registered') return { disputeId: NEW_ID, kind: 'neighbour', parties: ['a', 'b'], location: loc };
+  if (type.startsWith('dispute.')) return { disputeId: env.dispute, reason: 'fuzz', outcome: 'o' };
+  if (type === 'petition.filed') return { petitionId: NEW_ID, subject: 's', location: loc };
+  if (type.startsWith('petition.')) return { petitionId: env.petition, answer: 'a' };
+  if (type === 'supervision.issued') return { supervisionId: NEW_ID, caseRef: env.incident, level: 'district' };
+  if (type.startsWith('supervision.')) return { supervisionId: env.supervision, answer: 'a' };
   if (type === 'feedback.received') return { caseRef: env.incident, satisfaction: 4 };
   if (type === 'gridworker.report') return { kind: 'hazard', location: loc };
   if (type === 'duty.handover') return { shift: 'night', from: 'a', to: 'b' };
@@ -162,4 +169,7 @@ export const PLAIN_ENV: EventEnv = {
   incident: 'inc-1',
   unit: 'u-1',
   district: 'd1',
+  dispute: 'dsp-1',
+  petition: 'pet-1',
+  supervision: 'sup-1',
 };

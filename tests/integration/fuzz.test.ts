@@ -36,8 +36,14 @@ beforeAll(async () => {
   env = {
     location: (k) => { const c = gridCenter(k % grids.length); return { lat: c.lat, lon: c.lon }; },
     grid: (k) => grids[k % grids.length]!, incident: 'FZ-BASE', unit: 'FZ-UNIT', district: demoTree().idsAt('district')[0]!,
+    dispute: 'FZ-DISP', petition: 'FZ-PET', supervision: 'FZ-SUP',
   };
-  const seed = [ce('incident.reported', { incidentId: 'FZ-BASE', category: 'theft', priority: 2, location: env.location(0) }), ce('unit.registered', { unitId: 'FZ-UNIT', homeGrid: env.grid(3) })];
+  const seed = [
+    ce('incident.reported', { incidentId: 'FZ-BASE', category: 'theft', priority: 2, location: env.location(0) }), ce('unit.registered', { unitId: 'FZ-UNIT', homeGrid: env.grid(3) }),
+    ce('dispute.registered', { disputeId: 'FZ-DISP', kind: 'neighbour', parties: ['a', 'b'], location: env.location(1) }),
+    ce('petition.filed', { petitionId: 'FZ-PET', petitioner: 'pk-fz', location: env.location(2) }),
+    ce('supervision.issued', { supervisionId: 'FZ-SUP', caseRef: 'FZ-DISP', instruction: 'i' }),
+  ];
   expect((await s.ingest(seed)).status).toBe(202);
 });
 afterAll(async () => {
