@@ -5,10 +5,10 @@
 //   http: GET /api/v1/incidents/:id/recommendations on a real server (in this process, as in
 //         bench/ingest.ts) with 2,000 registered units with fresh fixes spread over the demo city
 //         and 200 open incidents; sequential requests over the 200 incidents, several rounds, timed
-//         from the client's send to the last byte of the answer
-//   stages: where one request's time goes, the route's steps (server/http/recommend-routes.ts) run
-//         one by one against the same stores with the same functions, plus encoding the answer;
-//         and the Redis reads inside unitsInScopes and PositionStore.latest timed apart
+//         from the client's send to the last byte of the answer; limit 10 (what the console asks)
+//         and 50 (the API default: the widening geo search reads more units for more results)
+//   every-unit stages, for comparison: reading every unit in scope and its fix (the path before
+//         the widening search), step by step, plus encoding the answer
 // The machine is shared: loadavg before and after is in the result.
 import { cpus, loadavg } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -132,13 +132,13 @@ interface Answer {
 }
 
 /** Level 2: sequential GETs over the 200 incidents, ROUNDS rounds after a warm-up round. */
-async function overHttp(server: RunningServer, cookie: string): Promise<ReturnType<typeof stats> & {
+async function overHttp(server: RunningServer, cookie: string, limit: number): Promise<ReturnType<typeof stats> & {
   requests: number; failed: Record<string, number>; rankedPerAnswer: number; unrankedPerAnswer: number; answerBytes: number;
 }> {
   const failed: Record<string, number> = {};
   /** the answer's text, or null (counted by status and error code) when it is not a 200 */
   const get = async (id: string): Promise<string | null> => {
-    const res = await fetch(`${server.url}/api/v1/incidents/${id}/recommendations`, { headers: { cookie } });
+    const res = await fetch(`${server.url}/api/v1/incidents/${id}/recommendations?limit=${limit}`, { headers: { cookie } });
     const text = await res.text();
     if (res.status === 200) return text;
     // e.g. 503 when a Redis command of the request passes the command connection's 1 s timeout
@@ -176,7 +176,7 @@ async function overHttp(server: RunningServer, cookie: string): Promise<ReturnTy
   };
 }
 
-/** Where a request's time goes: the route's steps one by one (same functions, same stores). */
+/** For comparison: the cost of reading every unit in scope (the path before the widening geo search), step by step. */
 async function stages(server: RunningServer): Promise<Record<string, ReturnType<typeof stats> | number>> {
   const { redis, telemetry, positions } = server.deps;
   const scopes = [tree.cityId];
@@ -255,16 +255,19 @@ export async function benchRecommend(): Promise<void> {
     });
     server = await startServer(config, { log: createLogger('error'), tree });
     const cookie = await seed(server);
-    const h = await overHttp(server, cookie);
+    // the console asks for 10; the API's default is 50 (the widening search reads more for more)
+    const h = await overHttp(server, cookie, 10);
     const met = h.p99Ms <= TARGET_P99_MS && Object.keys(h.failed).length === 0;
-    process.stdout.write(`  http  ${UNITS} units, ${INCIDENTS} incidents: p50 ${h.p50Ms} ms p99 ${h.p99Ms} ms max ${h.maxMs} ms (${h.requests} requests${Object.keys(h.failed).length ? `, failed ${JSON.stringify(h.failed)}` : ''}, ${h.answerBytes} B answers) · p99 ≤ ${TARGET_P99_MS} ms: ${met ? 'met' : 'missed'}\n`);
+    process.stdout.write(`  http  ${UNITS} units, ${INCIDENTS} incidents, limit 10 (the console): p50 ${h.p50Ms} ms p99 ${h.p99Ms} ms max ${h.maxMs} ms (${h.requests} requests${Object.keys(h.failed).length ? `, failed ${JSON.stringify(h.failed)}` : ''}, ${h.answerBytes} B answers) · p99 ≤ ${TARGET_P99_MS} ms: ${met ? 'met' : 'missed'}\n`);
+    const h50 = await overHttp(server, cookie, 50);
+    process.stdout.write(`  http  limit 50 (the API default): p50 ${h50.p50Ms} ms p99 ${h50.p99Ms} ms max ${h50.maxMs} ms\n`);
     const st = await stages(server);
     const line = Object.entries(st).filter(([, v]) => typeof v === 'object').map(([k, v]) => `${k} ${(v as { p50Ms: number }).p50Ms}/${(v as { p99Ms: number }).p99Ms}`);
-    process.stdout.write(`  stages (p50/p99 ms): ${line.join(' · ')}\n`);
+    process.stdout.write(`  reading every unit in scope, for comparison (p50/p99 ms): ${line.join(' · ')}\n`);
     machine.loadavgAfter = loadavg().map(r3);
     report('recommend', {
       machine, units: UNITS, incidents: INCIDENTS, rounds: ROUNDS,
-      pure: p, http: { ...h, targetP99Ms: TARGET_P99_MS, met }, stages: st,
+      pure: p, http: { ...h, limit: 10, targetP99Ms: TARGET_P99_MS, met }, httpLimit50: h50, everyUnitStages: st,
     });
   } finally {
     await server?.close();
