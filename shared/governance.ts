@@ -263,3 +263,30 @@ export const petitionCommandResultSchema = petitionViewSchema.extend(result);
 export const supervisionCommandResultSchema = supervisionSchema.extend(result);
 /** POST /supervisions: 201 with the new order, its id and the seq of `supervision.issued`. */
 export const supervisionIssuedSchema = supervisionSchema.extend({ supervisionId: z.string(), ...result });
+
+// --- Grid workers (网格员) ---
+
+/** A grid worker of the (demo) roster: the grids they cover, all in one community. No personal data beyond a name. */
+export interface GridWorker {
+  id: string;
+  name: string;
+  grids: string[];
+  communityId: string;
+}
+
+/** The kinds of `gridworker.report` that GET /gridworkers counts. */
+export const GRIDWORKER_REPORT_KINDS = ['visit', 'hazard', 'dispute_lead'] as const;
+export type GridworkerReportKind = (typeof GRIDWORKER_REPORT_KINDS)[number];
+
+/** GET /gridworkers: the workers in the caller's scopes with their reports of the last 30 days. */
+export const gridWorkerViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  grids: z.array(z.string()),
+  communityId: z.string(),
+  reports30d: z.object({ visit: z.number().int(), hazard: z.number().int(), dispute_lead: z.number().int() }),
+  lastReportAt: z.string().nullable(),
+});
+export type GridWorkerView = z.infer<typeof gridWorkerViewSchema>;
+export const gridWorkerListSchema = z.object({ items: z.array(gridWorkerViewSchema), asOfSeq: z.string().nullable() });
+export type GridWorkerList = z.infer<typeof gridWorkerListSchema>;

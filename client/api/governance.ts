@@ -4,7 +4,7 @@
 // out of the bundle).
 import type { z } from 'zod';
 import type {
-  CaseEscalate, CaseKind, CaseTransition, Dispute, disputeDetailSchema, GovernanceStats, PetitionView, petitionDetailSchema,
+  CaseEscalate, CaseKind, CaseTransition, Dispute, disputeDetailSchema, GovernanceStats, GridWorkerList, PetitionView, petitionDetailSchema,
   Supervision, SupervisionAnswer, SupervisionCreate, supervisionDetailSchema,
 } from '../../shared/governance.js';
 import type { Level } from '../../shared/jurisdiction.js';
@@ -62,6 +62,11 @@ export function governanceStats(q: { scope?: string; from: string; to: string; l
   const p = new URLSearchParams({ metric: 'governance', from: q.from, to: q.to, level: q.level ?? 'community' });
   if (q.scope) p.set('scope', q.scope);
   return api<GovernanceStats>(`/stats?${p.toString()}`);
+}
+
+/** GET /gridworkers: the grid workers (网格员) in the user's scopes with their reports of the last 30 days. */
+export function listGridWorkers(scope?: string): Promise<GridWorkerList> {
+  return api<GridWorkerList>(`/gridworkers${scope ? `?scope=${enc(scope)}` : ''}`);
 }
 
 /** The object of a command's answer or a detail, without the answer's own fields. */

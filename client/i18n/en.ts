@@ -130,6 +130,17 @@ export default {
     done: { transition: '{id} is now “{stage}”', escalated: '{id} escalated to {level}', issued: 'Supervision order issued on {id}', answered: 'Answered supervision order {id}' },
     banner: { title: 'Supervision orders', open: '{n} open', none: 'No open supervision orders in scope', overdue: '{n} overdue', more: '{n} more' },
     map: { title: 'Open cases', label: 'Map of open cases', count: '{n} cases' },
+    workers: {
+      tab: 'Grid workers',
+      title: 'Grid workers',
+      count: '{n}',
+      filter: 'Filter by name or grid',
+      col: { name: 'Grid worker', community: 'Community', grids: 'Grids', visit: 'Visits', hazard: 'Hazards', lead: 'Dispute leads', last: 'Last report' },
+      note: 'reports in the last 30 days',
+      never: 'no reports yet',
+      none: 'No grid workers in scope',
+      failed: 'The grid-worker roster cannot be read right now',
+    },
     stats: {
       title: 'Community indicators',
       period: 'Period',
@@ -483,6 +494,7 @@ export default {
       failed: 'Premise history cannot be read right now',
       dispute: 'Dispute',
       parties: 'parties',
+      gridWorker: 'Responsible grid worker: {name}',
     },
     recs: {
       title: 'Recommended units',

@@ -128,6 +128,17 @@ export default {
     done: { transition: '{id} 已进入“{stage}”', escalated: '{id} 已提级至{level}级', issued: '已对 {id} 下达督办', answered: '已反馈督办 {id}' },
     banner: { title: '督办令', open: '待办 {n} 件', none: '辖区内暂无待办督办令', overdue: '超期 {n} 件', more: '另有 {n} 件' },
     map: { title: '在办案件分布', label: '在办案件地图', count: '{n} 件' },
+    workers: {
+      tab: '网格员',
+      title: '网格员',
+      count: '{n} 名',
+      filter: '按姓名或网格筛选',
+      col: { name: '网格员', community: '社区', grids: '负责网格', visit: '走访', hazard: '隐患', lead: '矛盾线索', last: '最近上报' },
+      note: '近 30 天上报次数',
+      never: '暂无上报',
+      none: '辖区内暂无网格员',
+      failed: '网格员名册暂时无法读取',
+    },
     stats: {
       title: '社区治理指标',
       period: '统计周期',
@@ -481,6 +492,7 @@ export default {
       failed: '同址历史暂时无法读取',
       dispute: '矛盾纠纷',
       parties: '方当事人',
+      gridWorker: '责任网格员：{name}',
     },
     recs: {
       title: '推荐警力',

@@ -11,6 +11,8 @@ import { adminPaths, adminSchemas } from './openapi-admin.js';
 import { auditPaths, auditSchemas } from '../audit/openapi.js';
 import { governancePaths, governanceSchemas } from './openapi-governance.js';
 import { statsPaths, statsSchemas } from './openapi-stats.js';
+import { gridWorkerQuerySchema, GRIDWORKER_REPORT_DAYS } from './gridworker-routes.js';
+import { gridWorkerListSchema } from '../../shared/governance.js';
 import { authErrors, body, error, idempotencyParam, idParam, jsonBody, queryParams, ref, schema, type Json } from './openapi-kit.js';
 
 const commandErrors = {
@@ -50,7 +52,7 @@ export function openApiDocument(version: string): Json {
         TransitionCommand: schema(transitionCommandSchema), IncidentCommandResult: schema(incidentCommandResultSchema),
         Alert: schema(alertSchema), AlertList: schema(alertListSchema), AcknowledgeAlert: schema(acknowledgeAlertSchema),
         AlertCommandResult: schema(alertCommandResultSchema),
-        Jurisdictions: schema(jurisdictionCollectionSchema), ...adminSchemas(), ...auditSchemas(), ...governanceSchemas(), ...statsSchemas(), ...eventTypes,
+        Jurisdictions: schema(jurisdictionCollectionSchema), ...adminSchemas(), ...auditSchemas(), ...governanceSchemas(), ...statsSchemas(), GridWorkerList: schema(gridWorkerListSchema), ...eventTypes,
       },
     },
     security: [{ session: [] }, { machineToken: [] }],
@@ -142,9 +144,16 @@ export function openApiDocument(version: string): Json {
           summary: 'Premise history (DESIGN §7): earlier incidents and disputes within 200 m and in the same grid over the last 90 days, newest first, in the caller\'s scope',
           parameters: [idParam],
           responses: {
-            200: { description: '{incidentId, gridId, radiusMeters, days, incidents, disputes, gridWorker (null until a grid-worker roster exists), asOfSeq}', content: { 'application/json': { schema: { type: 'object' } } } },
+            200: { description: '{incidentId, gridId, radiusMeters, days, incidents, disputes, gridWorker ({id, name} of the grid worker responsible for the incident\'s grid, null when none), asOfSeq}', content: { 'application/json': { schema: { type: 'object' } } } },
             404: error('Incident not found or out of scope'), 409: error('not_located: the incident has no location yet'), ...authErrors,
           },
+        },
+      },
+      '/gridworkers': {
+        get: {
+          summary: `Grid workers (网格员) of the roster whose grids lie in the caller's scopes (or in scope), with their gridworker.report counts per kind (visit, hazard, dispute_lead) over the last ${GRIDWORKER_REPORT_DAYS} days and the time of their latest report (permission read)`,
+          parameters: queryParams(gridWorkerQuerySchema),
+          responses: { 200: body('GridWorkerList'), 400: error('Invalid query'), 404: error('Scope not visible'), ...authErrors },
         },
       },
       ...adminPaths(),

@@ -2,6 +2,7 @@
 // incidents and disputes within 200 m and in the same grid over the last 90 days — read from the
 // monthly GEO sets (`geo:premise:<kind>:<YYYY-MM>`) written with every located incident and
 // dispute; no scans. Permission `read`; the incident and every listed object in the caller's scope.
+// `gridWorker`: the grid worker responsible for the incident's grid (server/geo/roster.ts).
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -11,6 +12,8 @@ import type { Incident } from '../../shared/objects.js';
 import { currentUser } from '../auth/middleware.js';
 import { requirePermission } from '../auth/permissions-middleware.js';
 import { forViewer, inScope } from '../auth/scope.js';
+import { rosterOf } from '../geo/roster.js';
+import type { JurisdictionTree } from '../geo/types.js';
 import { keys } from '../store/keys.js';
 import { logHead } from '../store/log.js';
 import { readObject, readObjects } from '../store/objects.js';
@@ -46,9 +49,9 @@ async function near(redis: Redis, kind: 'incident' | 'dispute', loc: { lat: numb
   return [...ids];
 }
 
-export function premiseRoutes(deps: { redis: Redis }): Router {
+export function premiseRoutes(deps: { redis: Redis; tree: JurisdictionTree }): Router {
   const r = Router();
-  const { redis } = deps;
+  const { redis, tree } = deps;
   r.get('/incidents/:id/premise', requirePermission('read'), parse(idParams, 'params', 'p'), async (_req, res) => {
     const { id } = res.locals.p as { id: string };
     const user = currentUser(res);
@@ -69,8 +72,10 @@ export function premiseRoutes(deps: { redis: Redis }): Router {
       .sort((a, b) => Date.parse(b.reportedAt) - Date.parse(a.reportedAt)).map((o) => forViewer(user, o));
     const disputes = [...disps.values()].filter((o): o is Dispute => !!o && keep(o, o.openedAt))
       .sort((a, b) => Date.parse(b.openedAt) - Date.parse(a.openedAt));
-    // the responsible grid worker comes with the grid-worker roster (not yet kept)
-    res.json({ incidentId: id, gridId: inc.gridId, radiusMeters: PREMISE_RADIUS_M, days: PREMISE_DAYS, incidents, disputes, gridWorker: null, asOfSeq });
+    // the responsible grid worker, from the roster (server/geo/roster.ts); null for a grid the tree no longer has
+    const w = rosterOf(tree).workerForGrid(inc.gridId);
+    const gridWorker = w ? { id: w.id, name: w.name } : null;
+    res.json({ incidentId: id, gridId: inc.gridId, radiusMeters: PREMISE_RADIUS_M, days: PREMISE_DAYS, incidents, disputes, gridWorker, asOfSeq });
   });
   return r;
 }

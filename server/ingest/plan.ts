@@ -4,7 +4,7 @@ import type { Location } from '../../shared/jurisdiction.js';
 import type { Affect, Alert, AlertOpenMarker, Fix, Incident, ObjectKind, PendingEntry, Unit } from '../../shared/objects.js';
 import { acknowledgeAlert, clearAlert, escalateAlert, isAlertEvent, raiseAlert, type AlertData } from '../alerts/alert-reducer.js';
 import { DISPUTE_KINDS, normalizeCode } from '../../shared/catalogue.js';
-import type { GovCase } from '../../shared/governance.js';
+import { GRIDWORKER_REPORT_KINDS, type GovCase } from '../../shared/governance.js';
 import type { JurisdictionTree } from '../geo/types.js';
 import type { CaseContext } from '../governance/case-reducer.js';
 import { standardDeadlines, type DeadlineFor } from '../governance/deadlines.js';
@@ -218,6 +218,11 @@ function build(
   if (r.alert) alertOps(r.alert, state, ops, affects, writes);
   if (r.case) caseOps(r.case, state, ops, affects, writes);
   for (const t of new Map((r.alsoTimeline ?? []).map((x) => [`${x.kind}:${x.id}`, x])).values()) ops.push({ op: 'TL', key: keys.timeline(t.kind, t.id) });
+  // grid-worker reports: counted per grid and kind (GET /gridworkers); only the known kinds get an index
+  const gwKind = (ev.data as { kind?: unknown }).kind;
+  if (ev.type === 'gridworker.report' && placement && typeof gwKind === 'string' && (GRIDWORKER_REPORT_KINDS as readonly string[]).includes(gwKind)) {
+    ops.push({ op: 'ZA', key: keys.gridworkerReports(placement.gridId, gwKind), score: Date.parse(t.time), member: ev.id });
+  }
   const entry: PendingEntry = {
     id: ev.id, source: ev.source, type: ev.type, time: t.time, receivedAt: t.receivedAt,
     jurisdiction: r.jurisdiction, affects, data: ev.data as Record<string, unknown>,

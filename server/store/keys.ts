@@ -25,6 +25,8 @@ export const keys = {
   unitsIn: (jurisdiction: string) => `idx:unit:${jurisdiction}`,
   /** premise history (DESIGN §7): located incidents and disputes by place, one GEO set per kind and month (YYYY-MM, UTC) */
   premiseGeo: (kind: 'incident' | 'dispute', month: string) => `geo:premise:${kind}:${month}`,
+  /** grid-worker reports (`gridworker.report`) with a location, per grid and kind (visit, hazard, dispute_lead), by fact time: entry ids */
+  gridworkerReports: (gridId: string, kind: string) => `idx:gwreports:${gridId}:${kind}`,
   alertsByState: (jurisdiction: string, state: string) => `idx:alert:${jurisdiction}:${state}`,
   /** governance cases located in a jurisdiction, per stage, by last change */
   casesByStage: (kind: string, jurisdiction: string, stage: string) => `idx:${kind}:${jurisdiction}:${stage}`,

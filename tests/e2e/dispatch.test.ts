@@ -119,6 +119,12 @@ describe('dispatch console (headless Chromium)', () => {
     const stored = await coord.get(`/incidents/${callId}`);
     expect(stored.body).toMatchObject({ category: 'robbery', priority: 1, channel: '110', address: '人民路 88 号 便利店门口', reporter: { name: '李女士', phone: '13800000000' } });
     expect(stored.body.location.lat).toBeCloseTo(at.lat, 5);
+    // the premise history names the grid's responsible grid worker (网格员)
+    const worker = (await coord.get(`/incidents/${callId}/premise`)).body.gridWorker;
+    expect(worker?.name).toBeTruthy();
+    const named = coordPage.locator('[data-testid=premise-gridworker]');
+    await expect.poll(() => named.count(), { timeout: 5000 }).toBe(1);
+    expect(await named.textContent()).toBe(`责任网格员：${worker.name}`);
   });
 
   it('dispatches the top recommendation with Enter; a duty officer’s live map shows it within a second', async () => {

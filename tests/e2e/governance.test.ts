@@ -8,7 +8,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, type Client } from '../helpers/auth.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { gridCenter } from '../helpers/geo.js';
+import { rosterOf } from '../../server/geo/roster.js';
+import { demoTree, gridCenter } from '../helpers/geo.js';
 import { ce, DEMO_PASSWORD, startStack, type Stack } from '../helpers/stack.js';
 
 const SHOTS = 'tests/e2e/screenshots';
@@ -260,5 +261,35 @@ describe('governance console (headless Chromium)', () => {
     await open(leaderPage, 'GOV-D2');
     await leaderPage.screenshot({ path: `${SHOTS}/governance-en.png` });
     await leaderPage.click('.lang button[lang=zh-CN]');
+  });
+
+  it('lists the grid workers in scope with their grids and 30-day reports in a tab next to the indicators', async () => {
+    const g = gridCenter(40);
+    const loc = { lat: g.lat, lon: g.lon };
+    const res = await s.ingest([
+      ce('gridworker.report', { kind: 'visit', location: loc, summary: '入户走访独居老人' }),
+      ce('gridworker.report', { kind: 'visit', location: loc, summary: '走访出租屋' }),
+      ce('gridworker.report', { kind: 'hazard', location: loc, summary: '楼道堆放杂物' }),
+      ce('gridworker.report', { kind: 'dispute_lead', location: loc, summary: '邻里噪音纠纷苗头' }),
+    ]);
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    const worker = rosterOf(demoTree()).workerForGrid(g.gridId)!;
+    await leaderPage.click('[data-testid=tab-gridworkers]');
+    const panel = leaderPage.locator('[data-testid=gov-gridworkers]');
+    await expect.poll(() => panel.getAttribute('data-state'), { timeout: 10_000 }).toBe('ready');
+    const row = panel.locator(`[data-testid=gridworker-row][data-id="${worker.id}"]`);
+    // the most active worker comes first
+    expect(await panel.locator('[data-testid=gridworker-row]').first().getAttribute('data-id')).toBe(worker.id);
+    expect(await row.locator('th').textContent()).toBe(worker.name);
+    expect(await row.locator('[data-col=visit]').textContent()).toBe('2');
+    expect(await row.locator('[data-col=hazard]').textContent()).toBe('1');
+    expect(await row.locator('[data-col=lead]').textContent()).toBe('1');
+    const gridName = demoTree().get(g.gridId)!.name;
+    expect(await row.locator('.gw-grid-names').getAttribute('title')).toContain(gridName);
+    expect(await row.locator('.gw-grid-names').textContent()).toContain(gridName.replace(demoTree().get(worker.communityId)!.name, ''));
+    expect(await panel.locator('[data-testid=gridworker-row]').count()).toBe(rosterOf(demoTree()).workers.length);
+    await leaderPage.screenshot({ path: `${SHOTS}/governance-gridworkers.png` });
+    await leaderPage.click('.gov-stats [data-tab=stats]');
+    await expect.poll(() => leaderPage.locator('[data-testid=gov-indicators]').count()).toBe(1);
   });
 });

@@ -5,6 +5,7 @@ import { as, type Client } from '../helpers/auth.js';
 import { demoTree, gridCenter } from '../helpers/geo.js';
 import { ingestOk } from '../helpers/requests.js';
 import { ce, startStack, type Stack } from '../helpers/stack.js';
+import { rosterOf } from '../../server/geo/roster.js';
 import { monthsBack } from '../../server/http/premise-routes.js';
 
 let s: Stack;
@@ -35,7 +36,8 @@ it('lists earlier incidents and disputes nearby in the same grid, not itself or 
   expect(r.status).toBe(200);
   expect(r.body.incidents.map((i: any) => i.id)).toEqual(['PR-NEAR']);
   expect(r.body.disputes.map((d: any) => d.id)).toEqual(['PR-D']);
-  expect(r.body).toMatchObject({ gridId: c.gridId, radiusMeters: 200, days: 90, gridWorker: null });
+  const worker = rosterOf(demoTree()).workerForGrid(c.gridId)!;
+  expect(r.body).toMatchObject({ gridId: c.gridId, radiusMeters: 200, days: 90, gridWorker: { id: worker.id, name: worker.name } });
   expect(typeof r.body.asOfSeq).toBe('string');
 });
 

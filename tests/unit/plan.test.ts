@@ -202,6 +202,13 @@ describe('record-only facts', () => {
     expect(planned(planFact(ev('gridworker.report', { kind: 'hazard', location: NEAR_A }), new Map(), env)).commit.entry.outOfArea).toBe(true);
   });
 
+  it('gridworker.report with a location and a known kind is indexed per grid and kind, by fact time', () => {
+    const p = planned(planFact(ev('gridworker.report', { kind: 'visit', location: IN_B, summary: '入户走访' }), new Map(), env));
+    expect(p.commit.ops).toEqual([{ op: 'ZA', key: keys.gridworkerReports('gB', 'visit'), score: Date.parse('2025-03-01T08:00:00Z'), member: 'e-1' }]);
+    expect(planned(planFact(ev('gridworker.report', { kind: 'visit' }), new Map(), env)).commit.ops).toEqual([]);
+    expect(planned(planFact(ev('gridworker.report', { kind: 'other', location: IN_B }), new Map(), env)).commit.ops).toEqual([]);
+  });
+
   it('feedback.received about a known incident takes its chain and checks its version', () => {
     const p = planned(planFact(ev('feedback.received', { caseRef: 'inc-1', satisfaction: 5 }), state(incident({ jurisdiction: CHAIN_B, version: 9 })), env));
     expect(p.commit.entry.jurisdiction).toEqual(CHAIN_B);
