@@ -13,3 +13,14 @@ export const UNIT_STATUSES = ['available', 'dispatched', 'en_route', 'on_scene',
 
 /** The default display time zone (TIME_ZONE). */
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
+/** The incident state machine for commands (DESIGN §3): the targets allowed from each status. */
+export const INCIDENT_NEXT: Readonly<Record<IncidentStatus, readonly IncidentStatus[]>> = {
+  new: ['dispatched', 'cancelled'],
+  dispatched: ['en_route', 'cancelled'],
+  en_route: ['on_scene', 'cancelled'],
+  on_scene: ['resolved', 'cancelled'],
+  resolved: ['closed', 'new'],
+  closed: ['new'],
+  cancelled: [],
+};

@@ -1,3 +1,4 @@
+import { INCIDENT_NEXT } from '../../shared/constants.js';
 import type { IncidentStatus } from '../../shared/objects.js';
 import type { IncidentLifecycleType } from '../../shared/events.js';
 
@@ -33,16 +34,8 @@ export const EVENT_FOR_TARGET: Record<IncidentStatus, IncidentLifecycleType> = {
   cancelled: 'incident.cancelled',
 };
 
-/** Strict state machine (commands): the targets allowed from each status. */
-export const STRICT_NEXT: Record<IncidentStatus, readonly IncidentStatus[]> = {
-  new: ['dispatched', 'cancelled'],
-  dispatched: ['en_route', 'cancelled'],
-  en_route: ['on_scene', 'cancelled'],
-  on_scene: ['resolved', 'cancelled'],
-  resolved: ['closed', 'new'],
-  closed: ['new'],
-  cancelled: [],
-};
+/** Strict state machine (commands): the targets allowed from each status (shared with the console). */
+export const STRICT_NEXT = INCIDENT_NEXT;
 
 /** Whether a lenient fact toward `target` applies from `current` (forward jumps apply; stale facts do not). */
 export function leniently(current: IncidentStatus, target: IncidentStatus): boolean {

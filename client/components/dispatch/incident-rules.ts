@@ -1,19 +1,12 @@
-// Pure helpers of the dispatch console: the strict state machine's targets (as the server's
-// server/incidents/lifecycle.ts has them), queue order, distances and SLA state.
-import type { IncidentStatus } from '../../../shared/constants.js';
+// Pure helpers of the dispatch console: the strict state machine's targets (shared/constants.ts,
+// the same table the server enforces), queue order, distances and SLA state.
+import { INCIDENT_NEXT, INCIDENT_STATUSES, type IncidentStatus } from '../../../shared/constants.js';
 import type { Incident } from '../../../shared/objects.js';
 import { slaDue } from '../../../shared/sla.js';
 
 /** Targets a coordinator may choose from each status (DESIGN §3); `dispatched` goes through dispatch, which names units. */
-export const TRANSITIONS: Readonly<Record<IncidentStatus, readonly IncidentStatus[]>> = {
-  new: ['cancelled'],
-  dispatched: ['en_route', 'cancelled'],
-  en_route: ['on_scene', 'cancelled'],
-  on_scene: ['resolved', 'cancelled'],
-  resolved: ['closed', 'new'],
-  closed: ['new'],
-  cancelled: [],
-};
+export const TRANSITIONS = {} as Record<IncidentStatus, readonly IncidentStatus[]>;
+for (const from of INCIDENT_STATUSES) TRANSITIONS[from] = INCIDENT_NEXT[from].filter((t) => t !== 'dispatched');
 
 /** Units may be dispatched to an open incident (further units join one already handled). */
 export const DISPATCHABLE: readonly IncidentStatus[] = ['new', 'dispatched', 'en_route', 'on_scene'];
