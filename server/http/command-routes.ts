@@ -12,23 +12,22 @@ import {
 import { objectId, type EventType, type ValidEvent } from '../../shared/events.js';
 import type { Incident, Unit } from '../../shared/objects.js';
 import type { Permission } from '../../shared/permissions.js';
-import { audit } from '../auth/audit-context.js';
 import { currentUser } from '../auth/middleware.js';
-import { requirePermission } from '../auth/permissions-middleware.js';
 import { forViewer, inScope } from '../auth/scope.js';
 import type { JurisdictionTree } from '../geo/types.js';
 import { EVENT_FOR_TARGET } from '../incidents/lifecycle.js';
 import { payloadHash } from '../ingest/payload-hash.js';
 import { attachedUnitKeys, keysFor, planFact, type StateView } from '../ingest/plan.js';
 import { commit } from '../store/commit.js';
-import { DEDUPE_TTL_SECONDS, IDEMPOTENCY_TTL_SECONDS, keys } from '../store/keys.js';
+import { DEDUPE_TTL_SECONDS, keys } from '../store/keys.js';
 import { readObject, readObjects } from '../store/objects.js';
 import type { ScriptedRedis } from '../store/scripts.js';
 import { check } from './admin-kit.js';
 import {
-  commandEvent, commandEventId, fieldError, newIncidentId, refusalError, requestHash, versionConflict,
+  commandEvent, fieldError, newIncidentId, refusalError, versionConflict,
 } from './command-kit.js';
 import { ApiError, notFound } from './errors.js';
+import { idemConflict, idempotentCommand, type Answer } from './idempotent-command.js';
 
 export interface CommandDeps {
   redis: ScriptedRedis;
@@ -38,73 +37,14 @@ export interface CommandDeps {
   replicaAck: boolean;
 }
 
-/** A command's answer, as stored under its Idempotency-Key. */
-interface Answer {
-  status: number;
-  body: unknown;
-}
-
 const idParams = z.object({ id: objectId });
-const MAX_KEY = 255;
-
-/** The Idempotency-Key header, or null; 400 when it is empty or too long. */
-function idempotencyKey(req: Request): string | null {
-  const k = req.get('idempotency-key');
-  if (k === undefined) return null;
-  if (k.length === 0 || k.length > MAX_KEY) throw fieldError('headers.idempotency-key', 'invalid', `1 to ${MAX_KEY} characters`);
-  return k;
-}
-
 export function commandRoutes(deps: CommandDeps): Router {
   const r = Router();
   const { redis, tree } = deps;
 
-  /**
-   * One command route: validate, replay a stored answer for a repeated Idempotency-Key, run, store
-   * the answer (24 h, per user and key), audit. 5xx answers are not stored (a retry may succeed).
-   */
-  function command(
-    permission: Permission, action: string,
-    run: (req: Request, res: Response, eventId: string) => Promise<Answer>,
-  ) {
-    return [requirePermission(permission), async (req: Request, res: Response) => {
-      const user = currentUser(res);
-      const key = idempotencyKey(req);
-      const object = req.params.id ? `incident:${String(req.params.id).slice(0, 128)}` : 'incident';
-      let answer: Answer;
-      try {
-        const hash = requestHash(req.method, req.originalUrl.split('?')[0]!, req.body);
-        const storeKey = key === null ? null : keys.idempotency(user.username, key);
-        if (storeKey) {
-          const prior = await redis.get(storeKey);
-          if (prior) {
-            const p = JSON.parse(prior) as Answer & { hash: string };
-            if (p.hash !== hash) throw new ApiError(422, 'idempotency_conflict', 'this Idempotency-Key was used for a different request');
-            res.setHeader('Idempotent-Replayed', 'true');
-            return void res.status(p.status).json(p.body);
-          }
-        }
-        try {
-          answer = await run(req, res, commandEventId(user.username, key));
-        } catch (err) {
-          // a validation error is not an answer to remember (the request never ran); a state or scope one is
-          if (!(err instanceof ApiError) || err.status >= 500 || err.status === 400 || err.code === 'idempotency_conflict') throw err;
-          answer = { status: err.status, body: { error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } } };
-        }
-        if (storeKey) await redis.set(storeKey, JSON.stringify({ hash, ...answer }), 'EX', IDEMPOTENCY_TTL_SECONDS, 'NX');
-      } catch (err) {
-        if (err instanceof ApiError) await audit(req, res, { action, object, result: 'failure', details: { status: err.status, code: err.code } });
-        throw err;
-      }
-      const ok = answer.status < 300;
-      const b = answer.body as { seq?: string; id?: string; error?: { code: string } };
-      await audit(req, res, {
-        action, object: ok && b.id ? `incident:${b.id}` : object, result: ok ? 'success' : 'failure',
-        details: ok ? { seq: b.seq } : { status: answer.status, code: b.error?.code },
-      });
-      res.status(answer.status).json(answer.body);
-    }] as const;
-  }
+  /** One incident command route (server/http/idempotent-command.ts) on `incident:<id>`. */
+  const command = (permission: Permission, action: string, run: (req: Request, res: Response, eventId: string) => Promise<Answer>) =>
+    idempotentCommand(redis, permission, action, 'incident', run);
 
   /** Reads what the fact depends on (named objects, then the units attached to the incident). */
   async function readView(ev: ValidEvent): Promise<StateView> {
@@ -141,7 +81,7 @@ export function commandRoutes(deps: CommandDeps): Router {
       throw versionConflict(fresh?.version ?? 0, c.key === incKey ? undefined : { kind, id: rest.join(':'), version: c.current });
     }
     const result = outcome.results[0]!;
-    if (result.status === 'idc') throw new ApiError(422, 'idempotency_conflict', 'this Idempotency-Key was used for a different request');
+    if (result.status === 'idc') throw idemConflict();
     let out: Incident = { ...incident, updatedSeq: result.seq };
     if (result.status === 'dup') {
       // the same Idempotency-Key raced this request and won: answer the object as it is now
