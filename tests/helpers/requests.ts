@@ -80,3 +80,14 @@ export async function streamEntries(r: Redis): Promise<{ seq: string; jurisdicti
     start = `(${page[page.length - 1]![0]}`;
   }
 }
+
+/** Polls `probe` until it answers something truthy (returned), or fails naming `what` after `timeoutMs`. */
+export async function eventually<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}

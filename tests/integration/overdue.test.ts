@@ -11,18 +11,10 @@ import { parseConfig } from '../../server/config.js';
 import { startWorker, type WorkerHandle } from '../../server/jobs/worker-runtime.js';
 import { as, type Client } from '../helpers/auth.js';
 import { demoTree, gridCenter } from '../helpers/geo.js';
-import { durableClient, ingestOk, sleep } from '../helpers/requests.js';
+import { durableClient, eventually, ingestOk, sleep } from '../helpers/requests.js';
 import { ce, startStack, type Stack } from '../helpers/stack.js';
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const until = eventually;
 
 async function entries(r: Redis, type: string): Promise<any[]> {
   const raw = (await r.xrange('log', '-', '+')) as [string, string[]][];

@@ -15,20 +15,12 @@ import { OUTBOX_GROUP } from '../../server/jobs/outbox.js';
 import { startWorker, type StartWorkerOptions, type WorkerHandle } from '../../server/jobs/worker-runtime.js';
 import { as, type Client } from '../helpers/auth.js';
 import { demoTree, gridCenter } from '../helpers/geo.js';
-import { call, durableClient, ingestOk, reportAt, sleep } from '../helpers/requests.js';
+import { call, durableClient, eventually, ingestOk, reportAt, sleep } from '../helpers/requests.js';
 import { ce, startStack, type Stack } from '../helpers/stack.js';
 
 const grid = (n: number) => demoTree().idsAt('grid')[n]!;
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const until = eventually;
 
 /** Every entry of the log of a type, parsed. */
 async function entries(r: Redis, type: string): Promise<any[]> {

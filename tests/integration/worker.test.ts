@@ -9,20 +9,13 @@ import { ARCHIVE_EVERY_MS, archiveSchedule, enqueueArchiveNow, openMaintenanceQu
 import { startWorker, type WorkerHandle } from '../../server/jobs/worker-runtime.js';
 import { keys } from '../../server/store/keys.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { eventually } from '../helpers/requests.js';
 
 const TZ = 'Asia/Shanghai';
 const DAY = 86_400_000;
 const dayFmt = new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' });
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000, everyMs = 50) => eventually(what, probe, timeoutMs, everyMs);
 
 function entryJson(n: number, ms: number): string {
   const t = new Date(ms).toISOString();
