@@ -1,10 +1,11 @@
 // `npm run bench`: every benchmark of DESIGN §10 implemented so far; JSON under bench/results/.
+import { benchBacktest } from './backtest.js';
 import { benchIngest } from './ingest.js';
 import { benchLive } from './live.js';
 import { benchRecommend } from './recommend.js';
 
 const only = process.argv[2];
-const benches: Record<string, () => Promise<void>> = { ingest: benchIngest, live: benchLive, recommend: benchRecommend };
+const benches: Record<string, () => Promise<void>> = { ingest: benchIngest, live: benchLive, recommend: benchRecommend, backtest: benchBacktest };
 
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;
