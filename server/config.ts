@@ -43,6 +43,10 @@ const envSchema = z.object({
   ACK_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   // an unacknowledged critical alert goes to the leader on duty after this
   ESCALATE_AFTER_SECONDS: z.coerce.number().int().min(5).max(86_400).default(300),
+  // DESIGN §8: a unit on duty without a fix for this long raises a stale_unit alert
+  STALE_UNIT_SECONDS: z.coerce.number().int().min(10).max(86_400).default(120),
+  // DESIGN §8: a feed is silent after max(5 × its usual gap, this)
+  FEED_SILENT_MIN_SECONDS: z.coerce.number().int().min(10).max(86_400).default(600),
   // timer and alert jobs one worker process runs at once
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
 });

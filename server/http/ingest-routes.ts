@@ -3,6 +3,7 @@ import { ApiError } from './errors.js';
 import type { CredentialStore } from '../auth/credentials.js';
 import { OPEN_GRANT, scopedGrant } from '../auth/grants.js';
 import { bearer, digestKeys, matchKey } from '../auth/middleware.js';
+import { heardSources, noteFeeds } from '../ingest/feed-rhythm.js';
 import { ingestBatch, type Grant, type IngestDeps } from '../ingest/pipeline.js';
 import { KeyRateLimiter } from './rate-limit.js';
 import type { Metrics } from './metrics.js';
@@ -64,6 +65,9 @@ export function ingestRoutes(deps: IngestRouteDeps): Router {
       const started = process.hrtime.bigint();
       const out = await ingestBatch(deps, events, key.grant);
       deps.metrics.ingest(out, Number(process.hrtime.bigint() - started) / 1e9);
+      // the source's rhythm for the silent-feed alert: after the answer, never delaying or failing it
+      const heard = heardSources(events, out.rejected.map((x) => x.index));
+      if (heard.length) void noteFeeds(deps.redis, heard).catch(() => undefined);
       if (out.accepted.length + out.duplicates.length > 0) return res.status(202).json(out);
       const allForbidden = out.rejected.every((x) => x.errors.some((e) => e.code === 'forbidden'));
       if (allForbidden) throw new ApiError(403, 'forbidden', 'this key may not send these events', { rejected: out.rejected });

@@ -4,7 +4,7 @@ import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Default
 import { bullmqConnectionOptions } from '../redis/connections.js';
 
 export const QUEUE_NAMES = { maintenance: 'maintenance' } as const;
-export const MAINTENANCE_JOBS = { archive: 'archive', prune: 'prune' } as const;
+export const MAINTENANCE_JOBS = { archive: 'archive', prune: 'prune', staleUnits: 'stale-units', silentFeeds: 'silent-feeds' } as const;
 export type MaintenanceJobName = (typeof MAINTENANCE_JOBS)[keyof typeof MAINTENANCE_JOBS];
 export type MaintenanceJob = Job<Record<string, never>, unknown, string>;
 export type MaintenanceProcessor = (job: MaintenanceJob) => Promise<unknown>;
@@ -39,8 +39,18 @@ export function openMaintenanceQueue(redisUrl: string): Queue<Record<string, nev
 export const PRUNE_EVERY_MS = 60 * 60_000;
 const PRUNE_SCHEDULER_ID = 'prune';
 
-/** Creates or updates the hourly archive and prune schedulers; safe to call from every worker at start. */
-export async function ensureMaintenanceSchedules(queue: Queue<Record<string, never>, unknown, string>): Promise<void> {
+/** The health alerts of DESIGN §8: stale units every 30 s, silent feeds every 60 s. */
+export const STALE_UNITS_EVERY_MS = 30_000;
+export const SILENT_FEEDS_EVERY_MS = 60_000;
+
+/**
+ * Creates or updates the hourly archive and prune schedulers and the health-alert schedulers;
+ * safe to call from every worker at start (tests shorten the health intervals).
+ */
+export async function ensureMaintenanceSchedules(
+  queue: Queue<Record<string, never>, unknown, string>,
+  every: { staleUnitsMs?: number; silentFeedsMs?: number } = {},
+): Promise<void> {
   await queue.upsertJobScheduler(
     ARCHIVE_SCHEDULER_ID,
     { every: ARCHIVE_EVERY_MS },
@@ -50,6 +60,18 @@ export async function ensureMaintenanceSchedules(queue: Queue<Record<string, nev
     PRUNE_SCHEDULER_ID,
     { every: PRUNE_EVERY_MS },
     { name: MAINTENANCE_JOBS.prune, data: {}, opts: DEFAULT_JOB_OPTIONS },
+  );
+  // a run missed or failed is made good by the next: few retries, short history
+  const health = { ...DEFAULT_JOB_OPTIONS, attempts: 2, removeOnComplete: 100, removeOnFail: 1_000 };
+  await queue.upsertJobScheduler(
+    MAINTENANCE_JOBS.staleUnits,
+    { every: every.staleUnitsMs ?? STALE_UNITS_EVERY_MS },
+    { name: MAINTENANCE_JOBS.staleUnits, data: {}, opts: health },
+  );
+  await queue.upsertJobScheduler(
+    MAINTENANCE_JOBS.silentFeeds,
+    { every: every.silentFeedsMs ?? SILENT_FEEDS_EVERY_MS },
+    { name: MAINTENANCE_JOBS.silentFeeds, data: {}, opts: health },
   );
 }
 

@@ -10,7 +10,9 @@ import type { JurisdictionTree } from '../geo/types.js';
 import { commandConnection, tailConnection, telemetryConnection } from '../redis/connections.js';
 import { keys } from '../store/keys.js';
 import { PositionStore } from '../telemetry/positions.js';
+import type { FeedRule } from '../alerts/feed-rules.js';
 import { createArchiveProcessor } from './archive-processor.js';
+import { createHealthJobs, defaultHealthSettings } from './health-jobs.js';
 import { pruneClosed } from './prune-processor.js';
 import { jobsForEntry, type TimerJobName, type TimerSettings } from './entry-jobs.js';
 import { factWriter } from './fact-writer.js';
@@ -50,6 +52,13 @@ export interface StartWorkerOptions {
   /** outbox: how long another worker's unacknowledged entries wait before being taken over, and how often to look */
   claimIdleMs?: number;
   claimEveryMs?: number;
+  /** health alerts (DESIGN §8): schedule intervals and thresholds (tests shorten them) */
+  health?: {
+    staleUnitsEveryMs?: number;
+    silentFeedsEveryMs?: number;
+    staleUnitMs?: number;
+    feed?: Partial<FeedRule>;
+  };
   /** test seam: runs before each timer job */
   beforeJob?: (name: TimerJobName, jobId: string) => Promise<void>;
 }
@@ -97,6 +106,15 @@ export async function startWorker(config: Readonly<Config>, opts: StartWorkerOpt
     // the servers trim the log on their commits; a worker's few facts need not
     minId: () => null, replicaAck: config.REDIS_REPLICA_ACK,
   }, 'worker/timers');
+  const healthDefaults = defaultHealthSettings(config.STALE_UNIT_SECONDS, config.FEED_SILENT_MIN_SECONDS);
+  const health = createHealthJobs({
+    redis, positions, tree,
+    write: factWriter({ redis, tree, positions, minId: () => null, replicaAck: config.REDIS_REPLICA_ACK }, 'worker/health'),
+    settings: {
+      staleUnitMs: opts.health?.staleUnitMs ?? healthDefaults.staleUnitMs,
+      feed: { ...healthDefaults.feed, ...opts.health?.feed },
+    },
+  });
   const timerQueue = openTimerQueue(config.REDIS_URL);
   timerQueue.on('error', (err) => log('warn', `timer queue: ${errorText(err)}`));
   const timers = createTimerWorker(config.REDIS_URL, createTimerProcessor({
@@ -127,6 +145,16 @@ export async function startWorker(config: Readonly<Config>, opts: StartWorkerOpt
       if (r.removed) log('info', `prune: ${r.removed} closed objects left the live indexes`);
       return r;
     },
+    [MAINTENANCE_JOBS.staleUnits]: async () => {
+      const r = await health.staleUnits();
+      if (r.raised || r.cleared) log('info', `stale-units: ${r.raised} raised, ${r.cleared} cleared of ${r.checked} units`);
+      return r;
+    },
+    [MAINTENANCE_JOBS.silentFeeds]: async () => {
+      const r = await health.silentFeeds();
+      if (r.raised || r.cleared) log('info', `silent-feeds: ${r.raised} raised, ${r.cleared} cleared of ${r.checked} sources`);
+      return r;
+    },
   });
   worker.on('error', (err) => log('warn', `bullmq: ${errorText(err)}`));
   worker.on('failed', (job, err) => log('error', `job ${job?.name ?? '?'} ${job?.id ?? '?'} failed: ${errorText(err)}`));
@@ -137,7 +165,7 @@ export async function startWorker(config: Readonly<Config>, opts: StartWorkerOpt
   };
   try {
     await Promise.all([worker.waitUntilReady(), timers.waitUntilReady()]);
-    await ensureMaintenanceSchedules(queue);
+    await ensureMaintenanceSchedules(queue, { staleUnitsMs: opts.health?.staleUnitsEveryMs, silentFeedsMs: opts.health?.silentFeedsEveryMs });
     await enqueueArchiveNow(queue);
     await outbox.start();
   } catch (err) {

@@ -39,6 +39,10 @@ export const keys = {
   /** held (version 1) while an alert of this kind and subject (else scope) is not cleared: checked absent by every raise */
   alertOpen: (kind: string, subjectOrScope: string) => `alert:open:${kind}:${subjectOrScope}`,
   unitFix: (unitId: string) => `fix:${unitId}`,
+  /** an ingest source's rhythm (DESIGN §8 silent feeds): last batch time (ms), mean gap (ms), gaps seen */
+  feed: (source: string) => `feed:${source}`,
+  /** every ingest source by its last batch time (ms) */
+  feeds: 'feeds',
   user: (username: string) => `user:${username}`,
   users: 'users',
   session: (sid: string) => `sess:${sid}`,
