@@ -3,6 +3,7 @@
 // twice — after a worker died before acknowledging it — adds nothing the second time.
 import { CASE_KINDS, type CaseKind } from '../../shared/governance.js';
 import type { Entry } from '../../shared/objects.js';
+import { countFor, type CountJobData } from '../alerts/spike-rules.js';
 
 export interface TimerSettings {
   ackTimeoutMs: number;
@@ -30,8 +31,10 @@ export type TimerJob =
   | { name: 'sla'; id: string; delayMs: number; data: SlaJobData }
   | { name: 'review'; id: string; delayMs: number; data: ReviewJobData }
   | { name: 'escalate'; id: string; delayMs: number; data: EscalateJobData }
-  | { name: 'deadline'; id: string; delayMs: number; data: DeadlineJobData };
+  | { name: 'deadline'; id: string; delayMs: number; data: DeadlineJobData }
+  | { name: 'count'; id: string; delayMs: number; data: CountJobData };
 export type TimerJobName = TimerJob['name'];
+export type { CountJobData };
 
 const REVIEWED = new Set([
   'incident.dispatched', 'incident.acknowledged', 'incident.en_route', 'incident.arrived', 'incident.resolved',
@@ -63,6 +66,9 @@ export function jobsForEntry(e: Entry, s: TimerSettings, now: number): TimerJob[
   if (incidentId && (e.type === 'incident.reported' || e.type === 'incident.reopened' || (e.type === 'incident.updated' && ('priority' in d || 'location' in d)))) {
     out.push({ name: 'sla', id: `sla.${e.seq}`, delayMs: 0, data: { incidentId } });
   }
+  // the report's hour in its district × category series (count spikes, server/jobs/spike-jobs.ts)
+  const count = countFor(e);
+  if (count) out.push({ name: 'count', id: `count.${e.seq}`, delayMs: 0, data: count });
   if (REVIEWED.has(e.type)) {
     const units = new Set([...e.affects.filter((a) => a.kind === 'unit').map((a) => a.id), ...strs(d.unitIds)]);
     const unitId = str(d.unitId);

@@ -4,7 +4,7 @@ import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Default
 import { bullmqConnectionOptions } from '../redis/connections.js';
 
 export const QUEUE_NAMES = { maintenance: 'maintenance' } as const;
-export const MAINTENANCE_JOBS = { archive: 'archive', prune: 'prune', staleUnits: 'stale-units', silentFeeds: 'silent-feeds' } as const;
+export const MAINTENANCE_JOBS = { archive: 'archive', prune: 'prune', staleUnits: 'stale-units', silentFeeds: 'silent-feeds', spikes: 'spikes' } as const;
 export type MaintenanceJobName = (typeof MAINTENANCE_JOBS)[keyof typeof MAINTENANCE_JOBS];
 export type MaintenanceJob = Job<Record<string, never>, unknown, string>;
 export type MaintenanceProcessor = (job: MaintenanceJob) => Promise<unknown>;
@@ -42,14 +42,17 @@ const PRUNE_SCHEDULER_ID = 'prune';
 /** The health alerts of DESIGN §8: stale units every 30 s, silent feeds every 60 s. */
 export const STALE_UNITS_EVERY_MS = 30_000;
 export const SILENT_FEEDS_EVERY_MS = 60_000;
+/** Count spikes (DESIGN §8): each hour evaluated 10 minutes after it closes (cron, UTC). */
+export const SPIKES_PATTERN = '10 * * * *';
 
 /**
- * Creates or updates the hourly archive and prune schedulers and the health-alert schedulers;
+ * Creates or updates the hourly archive and prune schedulers, the health-alert schedulers and
+ * the hourly spike evaluation (at minute 10; tests may give it an interval instead);
  * safe to call from every worker at start (tests shorten the health intervals).
  */
 export async function ensureMaintenanceSchedules(
   queue: Queue<Record<string, never>, unknown, string>,
-  every: { staleUnitsMs?: number; silentFeedsMs?: number } = {},
+  every: { staleUnitsMs?: number; silentFeedsMs?: number; spikesMs?: number } = {},
 ): Promise<void> {
   await queue.upsertJobScheduler(
     ARCHIVE_SCHEDULER_ID,
@@ -72,6 +75,11 @@ export async function ensureMaintenanceSchedules(
     MAINTENANCE_JOBS.silentFeeds,
     { every: every.silentFeedsMs ?? SILENT_FEEDS_EVERY_MS },
     { name: MAINTENANCE_JOBS.silentFeeds, data: {}, opts: health },
+  );
+  await queue.upsertJobScheduler(
+    MAINTENANCE_JOBS.spikes,
+    every.spikesMs ? { every: every.spikesMs } : { pattern: SPIKES_PATTERN, tz: 'UTC' },
+    { name: MAINTENANCE_JOBS.spikes, data: {}, opts: health },
   );
 }
 

@@ -16,9 +16,10 @@ import { listUsers, usable } from '../auth/users.js';
 import { keys } from '../store/keys.js';
 import { readObject } from '../store/objects.js';
 import type { ScriptedRedis } from '../store/scripts.js';
-import type { AckJobData, DeadlineJobData, EscalateJobData, ReviewJobData, SlaJobData, TimerJob, TimerSettings } from './entry-jobs.js';
+import type { AckJobData, CountJobData, DeadlineJobData, EscalateJobData, ReviewJobData, SlaJobData, TimerJob, TimerSettings } from './entry-jobs.js';
 import type { WriteFact } from './fact-writer.js';
 import type { NextUnit } from './next-unit.js';
+import { countReport } from './spike-jobs.js';
 import { UnknownTimerJob, type TimerOutcome, type TimerProcessor } from './timer-queue.js';
 
 export interface TimerDeps {
@@ -150,6 +151,7 @@ export function createTimerProcessor(deps: TimerDeps): TimerProcessor {
       case 'review': return review(data as ReviewJobData);
       case 'escalate': return escalate(data as EscalateJobData);
       case 'deadline': return deadline(data as DeadlineJobData);
+      case 'count': return { done: (await countReport(redis, data as CountJobData)) ? 'counted' : 'counted before' };
       default: throw new UnknownTimerJob(`no processor for timer job "${String(name satisfies never as TimerJob['name'])}"`);
     }
   };

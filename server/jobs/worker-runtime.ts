@@ -11,9 +11,11 @@ import { commandConnection, tailConnection, telemetryConnection } from '../redis
 import { keys } from '../store/keys.js';
 import { PositionStore } from '../telemetry/positions.js';
 import type { FeedRule } from '../alerts/feed-rules.js';
+import type { SpikeOptions } from '../alerts/spike.js';
 import { createArchiveProcessor } from './archive-processor.js';
 import { createHealthJobs, defaultHealthSettings } from './health-jobs.js';
 import { pruneClosed } from './prune-processor.js';
+import { createSpikeJobs } from './spike-jobs.js';
 import { jobsForEntry, type TimerJobName, type TimerSettings } from './entry-jobs.js';
 import { factWriter } from './fact-writer.js';
 import { nextUnitFor } from './next-unit.js';
@@ -58,6 +60,12 @@ export interface StartWorkerOptions {
     silentFeedsEveryMs?: number;
     staleUnitMs?: number;
     feed?: Partial<FeedRule>;
+  };
+  /** count spikes (DESIGN §8): an interval instead of minute 10 of each hour, the clock, detector options (tests) */
+  spikes?: {
+    everyMs?: number;
+    now?: () => number;
+    options?: Partial<SpikeOptions>;
   };
   /** test seam: runs before each timer job */
   beforeJob?: (name: TimerJobName, jobId: string) => Promise<void>;
@@ -115,6 +123,11 @@ export async function startWorker(config: Readonly<Config>, opts: StartWorkerOpt
       feed: { ...healthDefaults.feed, ...opts.health?.feed },
     },
   });
+  const spikeJobs = createSpikeJobs({
+    redis,
+    write: factWriter({ redis, tree, positions, minId: () => null, replicaAck: config.REDIS_REPLICA_ACK }, 'worker/spikes'),
+    options: opts.spikes?.options, now: opts.spikes?.now,
+  });
   const timerQueue = openTimerQueue(config.REDIS_URL);
   timerQueue.on('error', (err) => log('warn', `timer queue: ${errorText(err)}`));
   const timers = createTimerWorker(config.REDIS_URL, createTimerProcessor({
@@ -155,6 +168,11 @@ export async function startWorker(config: Readonly<Config>, opts: StartWorkerOpt
       if (r.raised || r.cleared) log('info', `silent-feeds: ${r.raised} raised, ${r.cleared} cleared of ${r.checked} sources`);
       return r;
     },
+    [MAINTENANCE_JOBS.spikes]: async () => {
+      const r = await spikeJobs.spikes();
+      if (r.raised || r.cleared) log('info', `spikes ${r.hourStart}: ${r.raised} raised, ${r.cleared} cleared of ${r.checked} series`);
+      return r;
+    },
   });
   worker.on('error', (err) => log('warn', `bullmq: ${errorText(err)}`));
   worker.on('failed', (job, err) => log('error', `job ${job?.name ?? '?'} ${job?.id ?? '?'} failed: ${errorText(err)}`));
@@ -165,7 +183,7 @@ export async function startWorker(config: Readonly<Config>, opts: StartWorkerOpt
   };
   try {
     await Promise.all([worker.waitUntilReady(), timers.waitUntilReady()]);
-    await ensureMaintenanceSchedules(queue, { staleUnitsMs: opts.health?.staleUnitsEveryMs, silentFeedsMs: opts.health?.silentFeedsEveryMs });
+    await ensureMaintenanceSchedules(queue, { staleUnitsMs: opts.health?.staleUnitsEveryMs, silentFeedsMs: opts.health?.silentFeedsEveryMs, spikesMs: opts.spikes?.everyMs });
     await enqueueArchiveNow(queue);
     await outbox.start();
   } catch (err) {

@@ -39,6 +39,12 @@ export const keys = {
   /** held (version 1) while an alert of this kind and subject (else scope) is not cleared: checked absent by every raise */
   alertOpen: (kind: string, subjectOrScope: string) => `alert:open:${kind}:${subjectOrScope}`,
   unitFix: (unitId: string) => `fix:${unitId}`,
+  /** count spikes (DESIGN §8, server/jobs/spike-jobs.ts): one series' incident reports per hour (field: hour start, ms UTC) */
+  spikeCounts: (district: string, category: string) => `spikecount:${district}:${category}`,
+  /** the seqs already counted in a district's hour (70 days) */
+  spikeSeen: (district: string, hourStart: number) => `spikecount:seen:${district}:${hourStart}`,
+  /** every series ([district, category] as JSON) by the first hour counted (ms) */
+  spikeSeries: 'spikecount:series',
   /** an ingest source's rhythm (DESIGN §8 silent feeds): last batch time (ms), mean gap (ms), gaps seen */
   feed: (source: string) => `feed:${source}`,
   /** every ingest source by its last batch time (ms) */
