@@ -127,7 +127,7 @@ describe('dispatch console (headless Chromium)', () => {
     expect(await named.textContent()).toBe(`责任网格员：${worker.name}`);
   });
 
-  it('dispatches the top recommendation with Enter; a duty officer’s live map shows it within a second', async () => {
+  it('dispatches the top recommendation with Enter; a duty officer’s live map shows it (the delay is reported)', async () => {
     await expect.poll(() => topRec().getAttribute('data-unit'), { timeout: 10_000 }).toBe('DSP-U1');
     await expect.poll(() => coordPage.locator('[data-testid=recommendations] .recs-list:not(.unranked) li').count()).toBe(4);
     expect(await topRec().textContent()).toMatch(/巡1/);
@@ -293,6 +293,8 @@ describe('dispatch console (headless Chromium)', () => {
   it('switches to English', async () => {
     await coordPage.click('.lang button:has-text("EN")');
     await expect.poll(() => coordPage.locator('[data-testid=dispatch-queue] .panel-title h2').textContent()).toContain('Incident queue');
+    // a notice written in Chinese does not stay on an English screen
+    expect(await coordPage.locator('[data-testid=dispatch-notice]').count()).toBe(0);
     await coordPage.screenshot({ path: `${SHOTS}/dispatch-en.png` });
     await coordPage.click('.lang button:has-text("中文")');
   });
