@@ -8,6 +8,7 @@ import {
 } from '../api/governance.js';
 import { HttpError, isTransient } from '../api/http.js';
 import { eachLimited, minAsOf } from '../api/seq.js';
+import { dropExpired } from './expiry.js';
 
 /** Closed cases stay this long after they closed (DESIGN §9), then leave the store. */
 export const KEEP_CLOSED_MS = 30 * 60_000;
@@ -271,12 +272,7 @@ export const useCasesStore = defineStore('cases', () => {
 
   /** Drops cases closed more than 30 minutes ago. */
   function sweep(now = Date.now()): void {
-    let changed = false;
-    for (const [k, c] of items.value) {
-      const leaves = leavesAt(c);
-      if (leaves !== null && leaves <= now) changed = items.value.delete(k) || changed;
-    }
-    if (changed) version.value++;
+    if (dropExpired(items.value, leavesAt, now)) version.value++;
   }
   setInterval(sweep, 60_000);
 

@@ -4,6 +4,7 @@ import { markRaw, ref, shallowRef } from 'vue';
 import type { Entry, Incident } from '../../shared/objects.js';
 import { api, HttpError, isTransient } from '../api/http.js';
 import { eachLimited, minAsOf } from '../api/seq.js';
+import { dropExpired } from './expiry.js';
 import type { IncidentDetail, IncidentList } from '../api/types.js';
 
 const OPEN = OPEN_INCIDENT_STATUSES;
@@ -137,12 +138,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
 
   /** Drops incidents that ended more than 30 minutes ago. */
   function sweep(now = Date.now()): void {
-    let changed = false;
-    for (const [id, i] of items.value) {
-      const leaves = leavesAt(i);
-      if (leaves !== null && leaves <= now) changed = items.value.delete(id) || changed;
-    }
-    if (changed) version.value++;
+    if (dropExpired(items.value, leavesAt, now)) version.value++;
   }
   setInterval(sweep, 60_000);
 
