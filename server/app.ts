@@ -18,11 +18,12 @@ import { ApiError, errorHandler } from './http/errors.js';
 import { commandRoutes } from './http/command-routes.js';
 import { governanceRoutes } from './http/governance-routes.js';
 import { gridWorkerRoutes } from './http/gridworker-routes.js';
+import { indicatorRoutes } from './http/indicator-routes.js';
 import { checkHealth } from './http/health.js';
 import { ingestRoutes } from './http/ingest-routes.js';
 import { Metrics } from './http/metrics.js';
 import { openApiDocument } from './http/openapi.js';
-import { jurisdictionsJson, readRoutes } from './http/read-routes.js';
+import { readRoutes, sendJurisdictions } from './http/read-routes.js';
 import { premiseRoutes } from './http/premise-routes.js';
 import { recommendRoutes } from './http/recommend-routes.js';
 import { statsRoutes } from './http/stats-routes.js';
@@ -97,12 +98,12 @@ export function createApp(deps: AppDeps): Express {
 
   // feeders (the simulator) read the tree with their ingest key; people and machine tokens need `read`
   const keyDigests = digestKeys(config.INGEST_KEYS);
-  const sendTree = (res: Response) => res.type('application/geo+json').send(jurisdictionsJson(tree));
+  const sendTree = (req: Request, res: Response) => sendJurisdictions(req, res, tree);
   api.get('/jurisdictions', async (req: Request, res: Response, next: NextFunction) => {
     const token = bearer(req);
-    if (token && (matchKey(token, keyDigests) || (await credentials.resolve(token, 'ingest')))) return sendTree(res);
+    if (token && (matchKey(token, keyDigests) || (await credentials.resolve(token, 'ingest')))) return sendTree(req, res);
     next();
-  }, auth, requirePermission('read'), (_req: Request, res: Response) => sendTree(res));
+  }, auth, requirePermission('read'), (req: Request, res: Response) => sendTree(req, res));
 
   // from here on every route needs a session (or a machine token on reads): 401 before anything else
   api.use(auth);
@@ -117,6 +118,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(alertRoutes({ redis, tree, minId: () => deps.retention.minId(), replicaAck: config.REDIS_REPLICA_ACK }));
   api.use(statsRoutes({ redis, tree }));
   api.use(gridWorkerRoutes({ redis, tree }));
+  api.use(indicatorRoutes({ redis, tree }));
   const caseDeps = { redis, tree, minId: () => deps.retention.minId(), replicaAck: config.REDIS_REPLICA_ACK };
   api.use(governanceRoutes(caseDeps));
   api.use(supervisionRoutes(caseDeps));

@@ -47,6 +47,8 @@ const envSchema = z.object({
   STALE_UNIT_SECONDS: z.coerce.number().int().min(10).max(86_400).default(120),
   // DESIGN §8: a feed is silent after max(5 × its usual gap, this)
   FEED_SILENT_MIN_SECONDS: z.coerce.number().int().min(10).max(86_400).default(600),
+  // DESIGN §8: every cell's risk recomputed and re-ranked this often (cells with new entries within seconds)
+  RISK_FULL_PASS_SECONDS: z.coerce.number().int().min(10).max(86_400).default(900),
   // timer and alert jobs one worker process runs at once
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
 });

@@ -11,6 +11,7 @@ import { adminPaths, adminSchemas } from './openapi-admin.js';
 import { auditPaths, auditSchemas } from '../audit/openapi.js';
 import { governancePaths, governanceSchemas } from './openapi-governance.js';
 import { statsPaths, statsSchemas } from './openapi-stats.js';
+import { riskPaths, riskSchemas } from './openapi-risk.js';
 import { gridWorkerQuerySchema, GRIDWORKER_REPORT_DAYS } from './gridworker-routes.js';
 import { gridWorkerListSchema } from '../../shared/governance.js';
 import { authErrors, body, error, idempotencyParam, idParam, jsonBody, queryParams, ref, schema, type Json } from './openapi-kit.js';
@@ -52,7 +53,7 @@ export function openApiDocument(version: string): Json {
         TransitionCommand: schema(transitionCommandSchema), IncidentCommandResult: schema(incidentCommandResultSchema),
         Alert: schema(alertSchema), AlertList: schema(alertListSchema), AcknowledgeAlert: schema(acknowledgeAlertSchema),
         AlertCommandResult: schema(alertCommandResultSchema),
-        Jurisdictions: schema(jurisdictionCollectionSchema), ...adminSchemas(), ...auditSchemas(), ...governanceSchemas(), ...statsSchemas(), GridWorkerList: schema(gridWorkerListSchema), ...eventTypes,
+        Jurisdictions: schema(jurisdictionCollectionSchema), ...adminSchemas(), ...auditSchemas(), ...governanceSchemas(), ...statsSchemas(), ...riskSchemas(), GridWorkerList: schema(gridWorkerListSchema), ...eventTypes,
       },
     },
     security: [{ session: [] }, { machineToken: [] }],
@@ -139,6 +140,7 @@ export function openApiDocument(version: string): Json {
       },
       ...governancePaths(),
       ...statsPaths(),
+      ...riskPaths(),
       '/incidents/{id}/premise': {
         get: {
           summary: 'Premise history (DESIGN §7): earlier incidents and disputes within 200 m and in the same grid over the last 90 days, newest first, in the caller\'s scope',

@@ -15,6 +15,7 @@ import { refuse, type FactContext, type Placement, type ReduceResult, type Refus
 import type { CommitEntry, Op } from '../store/commit.js';
 import { alertMemberships, caseMemberships, incidentMemberships, indexOps, unitMemberships } from '../store/indexes.js';
 import { keys } from '../store/keys.js';
+import { riskCaseOps, riskIncidentOps, riskIndicatorOps, validIndicatorCells } from './risk-ops.js';
 
 /** What a fact's decision can read: objects, and the open-alert markers. */
 export type StateObject = Incident | Unit | Alert | AlertOpenMarker;
@@ -150,6 +151,10 @@ function reduce(ev: ValidEvent, ctx: FactContext, get: Getter, env: PlanEnv, mod
       const data = d(ev, 'unit.registered');
       return registerUnit(data, get('unit', data.unitId), ctx);
     }
+    case 'indicator.updated': {
+      const bad = validIndicatorCells(ev.data);
+      return bad ?? recordOnly(ev, ctx, get);
+    }
     case 'unit.status': {
       const data = d(ev, 'unit.status');
       return setUnitStatus(data, get('unit', data.unitId), ctx, env.lastFix(data.unitId));
@@ -206,6 +211,7 @@ function build(
       writes.push([key, inc]);
     }
     ops.push({ op: 'TL', key: keys.timeline('incident', inc.id) });
+    ops.push(...riskIncidentOps(before ?? null, inc));
   }
   for (const u of r.units) {
     const key = keys.object('unit', u.id);
@@ -220,6 +226,7 @@ function build(
   for (const t of new Map((r.alsoTimeline ?? []).map((x) => [`${x.kind}:${x.id}`, x])).values()) ops.push({ op: 'TL', key: keys.timeline(t.kind, t.id) });
   // grid-worker reports: counted per grid and kind (GET /gridworkers); only the known kinds get an index
   const gwKind = (ev.data as { kind?: unknown }).kind;
+  if (ev.type === 'indicator.updated') ops.push(...riskIndicatorOps(ev.data as Record<string, unknown>));
   if (ev.type === 'gridworker.report' && placement && typeof gwKind === 'string' && (GRIDWORKER_REPORT_KINDS as readonly string[]).includes(gwKind)) {
     ops.push({ op: 'ZA', key: keys.gridworkerReports(placement.gridId, gwKind), score: Date.parse(t.time), member: ev.id });
   }
@@ -243,6 +250,7 @@ function caseOps(c: GovCase, state: StateView, ops: Op[], affects: Affect[], wri
   if (before?.version === c.version) return;
   ops.push({ op: 'H', key, version: c.version, json: JSON.stringify(c) });
   ops.push(...indexOps(before ? caseMemberships(before) : [], caseMemberships(c)));
+  ops.push(...riskCaseOps(before ?? null, c));
   affects.push({ kind: c.kind, id: c.id, version: c.version });
   writes.push([key, c]);
 }

@@ -4,7 +4,7 @@ import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Default
 import { bullmqConnectionOptions } from '../redis/connections.js';
 
 export const QUEUE_NAMES = { maintenance: 'maintenance' } as const;
-export const MAINTENANCE_JOBS = { archive: 'archive', prune: 'prune', staleUnits: 'stale-units', silentFeeds: 'silent-feeds', spikes: 'spikes' } as const;
+export const MAINTENANCE_JOBS = { archive: 'archive', prune: 'prune', staleUnits: 'stale-units', silentFeeds: 'silent-feeds', spikes: 'spikes', riskFull: 'risk-full' } as const;
 export type MaintenanceJobName = (typeof MAINTENANCE_JOBS)[keyof typeof MAINTENANCE_JOBS];
 export type MaintenanceJob = Job<Record<string, never>, unknown, string>;
 export type MaintenanceProcessor = (job: MaintenanceJob) => Promise<unknown>;
@@ -44,6 +44,8 @@ export const STALE_UNITS_EVERY_MS = 30_000;
 export const SILENT_FEEDS_EVERY_MS = 60_000;
 /** Count spikes (DESIGN §8): each hour evaluated 10 minutes after it closes (cron, UTC). */
 export const SPIKES_PATTERN = '10 * * * *';
+/** The full risk pass (DESIGN §8; RISK_FULL_PASS_SECONDS). */
+export const RISK_FULL_EVERY_MS = 900_000;
 
 /**
  * Creates or updates the hourly archive and prune schedulers, the health-alert schedulers and
@@ -52,7 +54,7 @@ export const SPIKES_PATTERN = '10 * * * *';
  */
 export async function ensureMaintenanceSchedules(
   queue: Queue<Record<string, never>, unknown, string>,
-  every: { staleUnitsMs?: number; silentFeedsMs?: number; spikesMs?: number } = {},
+  every: { staleUnitsMs?: number; silentFeedsMs?: number; spikesMs?: number; riskFullMs?: number } = {},
 ): Promise<void> {
   await queue.upsertJobScheduler(
     ARCHIVE_SCHEDULER_ID,
@@ -81,6 +83,16 @@ export async function ensureMaintenanceSchedules(
     every.spikesMs ? { every: every.spikesMs } : { pattern: SPIKES_PATTERN, tz: 'UTC' },
     { name: MAINTENANCE_JOBS.spikes, data: {}, opts: health },
   );
+  await queue.upsertJobScheduler(
+    MAINTENANCE_JOBS.riskFull,
+    { every: every.riskFullMs ?? RISK_FULL_EVERY_MS },
+    { name: MAINTENANCE_JOBS.riskFull, data: {}, opts: health },
+  );
+}
+
+/** A full risk pass now (worker start): deduplicated like the archive run. */
+export async function enqueueRiskFullNow(queue: Queue<Record<string, never>, unknown, string>): Promise<void> {
+  await queue.add(MAINTENANCE_JOBS.riskFull, {}, { deduplication: { id: 'risk-full-now' } });
 }
 
 /**

@@ -16,6 +16,10 @@ import { createArchiveProcessor } from './archive-processor.js';
 import { createHealthJobs, defaultHealthSettings } from './health-jobs.js';
 import { pruneClosed } from './prune-processor.js';
 import { createSpikeJobs } from './spike-jobs.js';
+import { createCellScorer, tzOffsetMinutes } from '../risk/cell-score.js';
+import { buildNeighbourIndex } from '../risk/cell-neighbours.js';
+import { createRiskJobs } from './risk-jobs.js';
+import { addCellJobs, cellsForEntry, createRiskWorker, openRiskQueue } from './risk-queue.js';
 import { jobsForEntry, type TimerJobName, type TimerSettings } from './entry-jobs.js';
 import { factWriter } from './fact-writer.js';
 import { nextUnitFor } from './next-unit.js';
@@ -26,6 +30,7 @@ import {
   MAINTENANCE_JOBS,
   createMaintenanceWorker,
   enqueueArchiveNow,
+  enqueueRiskFullNow,
   ensureMaintenanceSchedules,
   openMaintenanceQueue,
 } from './queues.js';
@@ -67,6 +72,8 @@ export interface StartWorkerOptions {
     now?: () => number;
     options?: Partial<SpikeOptions>;
   };
+  /** risk indicators: the full pass's interval and the clock (tests) */
+  risk?: { fullPassEveryMs?: number; now?: () => number };
   /** test seam: runs before each timer job */
   beforeJob?: (name: TimerJobName, jobId: string) => Promise<void>;
 }
@@ -106,7 +113,7 @@ export async function startWorker(config: Readonly<Config>, opts: StartWorkerOpt
     slaTargetSeconds,
     ...opts.timers,
   };
-  const tree = opts.tree ?? loadJurisdictions(config.JURISDICTION_FILE);
+  const tree = opts.tree ?? loadJurisdictions(config.JURISDICTION_FILE, config.GRID_CELL_METERS);
   const telemetry = telemetryConnection(config.TELEMETRY_REDIS_URL);
   const positions = new PositionStore(telemetry, redis);
   const write = factWriter({
@@ -128,6 +135,17 @@ export async function startWorker(config: Readonly<Config>, opts: StartWorkerOpt
     write: factWriter({ redis, tree, positions, minId: () => null, replicaAck: config.REDIS_REPLICA_ACK }, 'worker/spikes'),
     options: opts.spikes?.options, now: opts.spikes?.now,
   });
+  const riskJobs = createRiskJobs({
+    redis,
+    write: factWriter({ redis, tree, positions, minId: () => null, replicaAck: config.REDIS_REPLICA_ACK }, 'worker/risk'),
+    neighbours: buildNeighbourIndex(tree), scorer: createCellScorer(),
+    now: opts.risk?.now, tzOffsetMinutes: (at) => tzOffsetMinutes(config.TIME_ZONE, at),
+  });
+  const riskQueue = openRiskQueue(config.REDIS_URL);
+  riskQueue.on('error', (err) => log('warn', `risk queue: ${errorText(err)}`));
+  const riskWorker = createRiskWorker(config.REDIS_URL, (cellId) => riskJobs.cell(cellId), config.WORKER_CONCURRENCY);
+  riskWorker.on('error', (err) => log('warn', `risk: ${errorText(err)}`));
+  riskWorker.on('failed', (job, err) => log('error', `risk job ${job?.id ?? '?'} failed: ${errorText(err)}`));
   const timerQueue = openTimerQueue(config.REDIS_URL);
   timerQueue.on('error', (err) => log('warn', `timer queue: ${errorText(err)}`));
   const timers = createTimerWorker(config.REDIS_URL, createTimerProcessor({
@@ -140,7 +158,10 @@ export async function startWorker(config: Readonly<Config>, opts: StartWorkerOpt
   timers.on('failed', (job, err) => log('error', `timer job ${job?.name ?? '?'} ${job?.id ?? '?'} failed: ${errorText(err)}`));
   const outbox = new LogOutbox({
     blocking: tailConnection(config.REDIS_URL), redis, consumer: id,
-    handle: (entries) => addTimerJobs(timerQueue, entries.flatMap((e) => jobsForEntry(e, settings, Date.now()))),
+    handle: async (entries) => {
+      await addTimerJobs(timerQueue, entries.flatMap((e) => jobsForEntry(e, settings, Date.now())));
+      await addCellJobs(riskQueue, entries.flatMap((e) => cellsForEntry(e, tree)));
+    },
     log, claimIdleMs: opts.claimIdleMs, claimEveryMs: opts.claimEveryMs,
   });
 
@@ -173,18 +194,27 @@ export async function startWorker(config: Readonly<Config>, opts: StartWorkerOpt
       if (r.raised || r.cleared) log('info', `spikes ${r.hourStart}: ${r.raised} raised, ${r.cleared} cleared of ${r.checked} series`);
       return r;
     },
+    [MAINTENANCE_JOBS.riskFull]: async () => {
+      const r = await riskJobs.fullPass();
+      log(r.changed ? 'info' : 'debug', `risk full pass: ${r.cells} cells in ${r.ms} ms, ${r.changed} changed in ${r.entries} entries`);
+      return r;
+    },
   });
   worker.on('error', (err) => log('warn', `bullmq: ${errorText(err)}`));
   worker.on('failed', (job, err) => log('error', `job ${job?.name ?? '?'} ${job?.id ?? '?'} failed: ${errorText(err)}`));
 
   const closeAll = async (force: boolean) => {
-    await Promise.allSettled([worker.close(force), timers.close(force)]);
-    await Promise.allSettled([queue.close(), timerQueue.close()]);
+    await Promise.allSettled([worker.close(force), timers.close(force), riskWorker.close(force)]);
+    await Promise.allSettled([queue.close(), timerQueue.close(), riskQueue.close()]);
   };
   try {
-    await Promise.all([worker.waitUntilReady(), timers.waitUntilReady()]);
-    await ensureMaintenanceSchedules(queue, { staleUnitsMs: opts.health?.staleUnitsEveryMs, silentFeedsMs: opts.health?.silentFeedsEveryMs, spikesMs: opts.spikes?.everyMs });
+    await Promise.all([worker.waitUntilReady(), timers.waitUntilReady(), riskWorker.waitUntilReady()]);
+    await ensureMaintenanceSchedules(queue, {
+      staleUnitsMs: opts.health?.staleUnitsEveryMs, silentFeedsMs: opts.health?.silentFeedsEveryMs, spikesMs: opts.spikes?.everyMs,
+      riskFullMs: opts.risk?.fullPassEveryMs ?? config.RISK_FULL_PASS_SECONDS * 1000,
+    });
     await enqueueArchiveNow(queue);
+    await enqueueRiskFullNow(queue);
     await outbox.start();
   } catch (err) {
     clearInterval(heartbeat);

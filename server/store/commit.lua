@@ -53,6 +53,9 @@ local function apply_ops(from, count, seq, json)
     elseif op == 'DL' then
       redis.call('DEL', ARGV[j + 1])
       j = j + 2
+    elseif op == 'HF' then
+      redis.call('HSET', ARGV[j + 1], ARGV[j + 2], seq .. ' ' .. ARGV[j + 3])
+      j = j + 4
     else
       return redis.error_reply('commit: unknown op ' .. tostring(op))
     end

@@ -10,7 +10,9 @@ export type Op =
   | { op: 'GA'; key: string; lon: number; lat: number; member: string }
   | { op: 'SA' | 'SR'; key: string; member: string }
   | { op: 'SX'; key: string; ttlSeconds: number }
-  | { op: 'DL'; key: string };
+  | { op: 'DL'; key: string }
+  /** a hash field set to `<seq> <json>` */
+  | { op: 'HF'; key: string; field: string; json: string };
 
 /** Everything the script needs to commit one entry. */
 export interface CommitEntry {
@@ -38,6 +40,7 @@ function opArgs(o: Op): (string | number)[] {
     case 'SA': case 'SR': return [o.op, o.key, o.member];
     case 'SX': return ['SX', o.key, o.ttlSeconds];
     case 'DL': return ['DL', o.key];
+    case 'HF': return ['HF', o.key, o.field, o.json];
   }
 }
 

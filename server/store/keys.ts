@@ -45,6 +45,14 @@ export const keys = {
   spikeSeen: (district: string, hourStart: number) => `spikecount:seen:${district}:${hourStart}`,
   /** every series ([district, category] as JSON) by the first hour counted (ms) */
   spikeSeries: 'spikecount:series',
+  /** risk inputs (DESIGN §8, server/jobs/risk-jobs.ts): a cell's crime reports (incident id → report time, ms) */
+  riskCrime: (gridId: string) => `risk:crime:${gridId}`,
+  /** a cell's disputes and petitions (`<kind>:<id>` → opened, ms) */
+  riskCases: (gridId: string) => `risk:cases:${gridId}`,
+  /** every cell with risk inputs */
+  riskCells: 'risk:cells',
+  /** the latest indicator of every cell: grid id → `<seq> <CellIndicator JSON>` */
+  riskIndicators: 'risk:ind',
   /** an ingest source's rhythm (DESIGN §8 silent feeds): last batch time (ms), mean gap (ms), gaps seen */
   feed: (source: string) => `feed:${source}`,
   /** every ingest source by its last batch time (ms) */

@@ -1,0 +1,62 @@
+// The commit's part in risk indicators (DESIGN §8): the inputs of the per-cell jobs are indexes
+// written with the facts they come from, and an `indicator.updated` entry stores its cells'
+// latest values in the same commit, so readers never see one without the other. Pure.
+import type { GovCase } from '../../shared/governance.js';
+import type { Incident } from '../../shared/objects.js';
+import { cellIndicatorSchema, CRIME_RISK_CATEGORIES } from '../../shared/risk.js';
+import { refuse, type Refusal } from '../incidents/types.js';
+import type { Op } from '../store/commit.js';
+import { keys } from '../store/keys.js';
+
+/** The cell an incident counts in for crime risk, or null: a crime category, located, not a duplicate or cancelled. */
+function crimeCell(i: Incident | null): string | null {
+  if (!i || !i.gridId || i.duplicateOf || i.status === 'cancelled') return null;
+  return CRIME_RISK_CATEGORIES.includes(i.category) ? i.gridId : null;
+}
+
+export function riskIncidentOps(before: Incident | null, after: Incident): Op[] {
+  const was = crimeCell(before);
+  const now = crimeCell(after);
+  if (was === now) return [];
+  const ops: Op[] = [];
+  if (was) ops.push({ op: 'ZR', key: keys.riskCrime(was), member: after.id });
+  if (now) {
+    ops.push({ op: 'ZA', key: keys.riskCrime(now), score: Date.parse(after.reportedAt), member: after.id });
+    ops.push({ op: 'SA', key: keys.riskCells, member: now });
+  }
+  return ops;
+}
+
+const caseCell = (c: GovCase | null) => (c && (c.kind === 'dispute' || c.kind === 'petition') && c.gridId ? c.gridId : null);
+
+export function riskCaseOps(before: GovCase | null, after: GovCase): Op[] {
+  const was = caseCell(before);
+  const now = caseCell(after);
+  if (was === now) return [];
+  const member = `${after.kind}:${after.id}`;
+  const ops: Op[] = [];
+  if (was) ops.push({ op: 'ZR', key: keys.riskCases(was), member });
+  if (now) {
+    ops.push({ op: 'ZA', key: keys.riskCases(now), score: Date.parse(after.openedAt), member });
+    ops.push({ op: 'SA', key: keys.riskCells, member: now });
+  }
+  return ops;
+}
+
+/** Refuses an `indicator.updated` whose cells are not whole indicators, naming the first bad field. */
+export function validIndicatorCells(data: unknown): Refusal | null {
+  const cells = (data as { cells?: unknown[] }).cells ?? [];
+  for (const [i, cell] of cells.entries()) {
+    const r = cellIndicatorSchema.safeParse(cell);
+    if (!r.success) {
+      const issue = r.error.issues[0]!;
+      return refuse('invalid_indicator', issue.message, `data.cells[${i}]${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`);
+    }
+  }
+  return null;
+}
+
+export function riskIndicatorOps(data: Record<string, unknown>): Op[] {
+  const cells = (data.cells ?? []) as { id: string }[];
+  return cells.map((c) => ({ op: 'HF', key: keys.riskIndicators, field: c.id, json: JSON.stringify(c) }));
+}
