@@ -15,7 +15,7 @@ import { refuse, type FactContext, type Placement, type ReduceResult, type Refus
 import type { CommitEntry, Op } from '../store/commit.js';
 import { alertMemberships, caseMemberships, incidentMemberships, indexOps, unitMemberships } from '../store/indexes.js';
 import { keys } from '../store/keys.js';
-import { riskCaseOps, riskIncidentOps, riskIndicatorOps, validIndicatorCells } from './risk-ops.js';
+import { patrolCheckinOps, riskCaseOps, riskIncidentOps, riskIndicatorOps, validIndicatorCells } from './risk-ops.js';
 
 /** What a fact's decision can read: objects, and the open-alert markers. */
 export type StateObject = Incident | Unit | Alert | AlertOpenMarker;
@@ -227,6 +227,7 @@ function build(
   // grid-worker reports: counted per grid and kind (GET /gridworkers); only the known kinds get an index
   const gwKind = (ev.data as { kind?: unknown }).kind;
   if (ev.type === 'indicator.updated') ops.push(...riskIndicatorOps(ev.data as Record<string, unknown>));
+  if (ev.type === 'patrol.checkin' && placement) ops.push(...patrolCheckinOps(ev.id, t.time, placement.gridId, ev.data as Record<string, unknown>));
   if (ev.type === 'gridworker.report' && placement && typeof gwKind === 'string' && (GRIDWORKER_REPORT_KINDS as readonly string[]).includes(gwKind)) {
     ops.push({ op: 'ZA', key: keys.gridworkerReports(placement.gridId, gwKind), score: Date.parse(t.time), member: ev.id });
   }

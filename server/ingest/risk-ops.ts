@@ -1,6 +1,7 @@
 // The commit's part in risk indicators (DESIGN §8): the inputs of the per-cell jobs are indexes
 // written with the facts they come from, and an `indicator.updated` entry stores its cells'
-// latest values in the same commit, so readers never see one without the other. Pure.
+// latest values in the same commit, so readers never see one without the other. Located patrol
+// check-ins are indexed per cell for the coverage-gap alert. Pure.
 import type { GovCase } from '../../shared/governance.js';
 import type { Incident } from '../../shared/objects.js';
 import { cellIndicatorSchema, CRIME_RISK_CATEGORIES } from '../../shared/risk.js';
@@ -59,4 +60,10 @@ export function validIndicatorCells(data: unknown): Refusal | null {
 export function riskIndicatorOps(data: Record<string, unknown>): Op[] {
   const cells = (data.cells ?? []) as { id: string }[];
   return cells.map((c) => ({ op: 'HF', key: keys.riskIndicators, field: c.id, json: JSON.stringify(c) }));
+}
+
+/** A located `patrol.checkin` is indexed in its cell with its dwell, for coverage gaps. */
+export function patrolCheckinOps(eventId: string, time: string, gridId: string, data: Record<string, unknown>): Op[] {
+  const dwell = typeof data.dwellSeconds === 'number' ? Math.round(data.dwellSeconds * 1000) : '';
+  return [{ op: 'ZA', key: keys.patrolCheckins(gridId), score: Date.parse(time), member: `${eventId}|${dwell}` }];
 }

@@ -4,7 +4,7 @@ import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Default
 import { bullmqConnectionOptions } from '../redis/connections.js';
 
 export const QUEUE_NAMES = { maintenance: 'maintenance' } as const;
-export const MAINTENANCE_JOBS = { archive: 'archive', prune: 'prune', staleUnits: 'stale-units', silentFeeds: 'silent-feeds', spikes: 'spikes', riskFull: 'risk-full' } as const;
+export const MAINTENANCE_JOBS = { archive: 'archive', prune: 'prune', staleUnits: 'stale-units', silentFeeds: 'silent-feeds', spikes: 'spikes', riskFull: 'risk-full', coverage: 'coverage' } as const;
 export type MaintenanceJobName = (typeof MAINTENANCE_JOBS)[keyof typeof MAINTENANCE_JOBS];
 export type MaintenanceJob = Job<Record<string, never>, unknown, string>;
 export type MaintenanceProcessor = (job: MaintenanceJob) => Promise<unknown>;
@@ -46,6 +46,8 @@ export const SILENT_FEEDS_EVERY_MS = 60_000;
 export const SPIKES_PATTERN = '10 * * * *';
 /** The full risk pass (DESIGN §8; RISK_FULL_PASS_SECONDS). */
 export const RISK_FULL_EVERY_MS = 900_000;
+/** Patrol coverage: units sampled and top-risk cells judged every minute. */
+export const COVERAGE_EVERY_MS = 60_000;
 
 /**
  * Creates or updates the hourly archive and prune schedulers, the health-alert schedulers and
@@ -54,7 +56,7 @@ export const RISK_FULL_EVERY_MS = 900_000;
  */
 export async function ensureMaintenanceSchedules(
   queue: Queue<Record<string, never>, unknown, string>,
-  every: { staleUnitsMs?: number; silentFeedsMs?: number; spikesMs?: number; riskFullMs?: number } = {},
+  every: { staleUnitsMs?: number; silentFeedsMs?: number; spikesMs?: number; riskFullMs?: number; coverageMs?: number } = {},
 ): Promise<void> {
   await queue.upsertJobScheduler(
     ARCHIVE_SCHEDULER_ID,
@@ -87,6 +89,11 @@ export async function ensureMaintenanceSchedules(
     MAINTENANCE_JOBS.riskFull,
     { every: every.riskFullMs ?? RISK_FULL_EVERY_MS },
     { name: MAINTENANCE_JOBS.riskFull, data: {}, opts: health },
+  );
+  await queue.upsertJobScheduler(
+    MAINTENANCE_JOBS.coverage,
+    { every: every.coverageMs ?? COVERAGE_EVERY_MS },
+    { name: MAINTENANCE_JOBS.coverage, data: {}, opts: health },
   );
 }
 

@@ -5,6 +5,7 @@
 //   risk:crime:<grid>  zset incident id → report time; older than the scorer's keepDays is trimmed here
 //   risk:cases:<grid>  zset `<kind>:<id>` → opened; cases that no longer count are dropped here
 //   risk:ind           hash grid → `<seq> <CellIndicator>`, written by the commit of the entry
+//   risk:top           zset of the top-risk cells (very high, ≤ 50) → crime risk, rewritten by each full pass
 // A cell job recomputes one cell (its neighbours' reports feed its smoothing) and keeps the
 // cell's last crime rank class; the full pass recomputes every cell with inputs and re-ranks.
 import type { CellIndicator, RiskClass } from '../../shared/risk.js';
@@ -33,6 +34,8 @@ export interface RiskRun { cells: number; changed: number; entries: number; ms: 
 const CHUNK = 500;
 /** Cells per `indicator.updated` entry (an entry stays well under the ingest size limits). */
 const CELLS_PER_ENTRY = 400;
+/** Top-risk cells watched for patrol coverage (DESIGN §8): the very-high class, at most this many. */
+export const TOP_CELLS = 50;
 
 interface CrimeInput { times: number[]; ids: string[] }
 
@@ -150,6 +153,14 @@ export function createRiskJobs(deps: RiskDeps) {
     return { changed: count, entries };
   }
 
+  /** The top-risk cells (class very_high, at most TOP_CELLS) for the coverage-gap alert. */
+  async function writeTop(cells: readonly CellIndicator[]): Promise<void> {
+    const top = cells.filter((c) => c.crimeClass === 'very_high').sort((a, b) => b.crimeRisk - a.crimeRisk).slice(0, TOP_CELLS);
+    const m = redis.multi().del(keys.riskTop);
+    if (top.length) m.zadd(keys.riskTop, ...top.flatMap((c) => [c.crimeRisk, c.id]));
+    await m.exec();
+  }
+
   /** One cell now (its job carries only the id); its crime class stays the last full pass's. */
   async function cell(gridId: string): Promise<RiskRun> {
     const started = Date.now();
@@ -183,6 +194,7 @@ export function createRiskJobs(deps: RiskDeps) {
     const at = new Date(t).toISOString();
     const next = inputs.map((x) => toIndicator(x, classes.get(x.id) ?? 'normal', at));
     const r = await publish(next, stored, at);
+    await writeTop(next);
     // cells left without inputs (and now published as zero) leave the active set
     const idle = cells.filter((c) => !(crime.get(c)?.times.length) && !(cases.get(c)?.length));
     if (idle.length) await redis.srem(keys.riskCells, ...idle);

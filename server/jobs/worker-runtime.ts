@@ -19,6 +19,8 @@ import { createSpikeJobs } from './spike-jobs.js';
 import { createCellScorer, tzOffsetMinutes } from '../risk/cell-score.js';
 import { buildNeighbourIndex } from '../risk/cell-neighbours.js';
 import { createRiskJobs } from './risk-jobs.js';
+import { createCoverageJobs } from './coverage-jobs.js';
+import { DEFAULT_COVERAGE_RULE, type CoverageRule } from '../alerts/coverage-rules.js';
 import { addCellJobs, cellsForEntry, createRiskWorker, openRiskQueue } from './risk-queue.js';
 import { jobsForEntry, type TimerJobName, type TimerSettings } from './entry-jobs.js';
 import { factWriter } from './fact-writer.js';
@@ -74,6 +76,8 @@ export interface StartWorkerOptions {
   };
   /** risk indicators: the full pass's interval and the clock (tests) */
   risk?: { fullPassEveryMs?: number; now?: () => number };
+  /** patrol coverage gaps: the rule (window, minimum presence, sampling interval) and the clock (tests) */
+  coverage?: { rule?: Partial<CoverageRule>; now?: () => number };
   /** test seam: runs before each timer job */
   beforeJob?: (name: TimerJobName, jobId: string) => Promise<void>;
 }
@@ -141,6 +145,11 @@ export async function startWorker(config: Readonly<Config>, opts: StartWorkerOpt
     neighbours: buildNeighbourIndex(tree), scorer: createCellScorer(),
     now: opts.risk?.now, tzOffsetMinutes: (at) => tzOffsetMinutes(config.TIME_ZONE, at),
   });
+  const coverageRule: CoverageRule = { ...DEFAULT_COVERAGE_RULE, ...opts.coverage?.rule };
+  const coverageJobs = createCoverageJobs({
+    redis, positions, tree, rule: coverageRule, now: opts.coverage?.now,
+    write: factWriter({ redis, tree, positions, minId: () => null, replicaAck: config.REDIS_REPLICA_ACK }, 'worker/coverage'),
+  });
   const riskQueue = openRiskQueue(config.REDIS_URL);
   riskQueue.on('error', (err) => log('warn', `risk queue: ${errorText(err)}`));
   const riskWorker = createRiskWorker(config.REDIS_URL, (cellId) => riskJobs.cell(cellId), config.WORKER_CONCURRENCY);
@@ -194,6 +203,11 @@ export async function startWorker(config: Readonly<Config>, opts: StartWorkerOpt
       if (r.raised || r.cleared) log('info', `spikes ${r.hourStart}: ${r.raised} raised, ${r.cleared} cleared of ${r.checked} series`);
       return r;
     },
+    [MAINTENANCE_JOBS.coverage]: async () => {
+      const r = await coverageJobs.coverage();
+      if (r.raised || r.cleared) log('info', `coverage: ${r.raised} raised, ${r.cleared} cleared of ${r.checked} top-risk cells (${r.sampled} units sampled)`);
+      return r;
+    },
     [MAINTENANCE_JOBS.riskFull]: async () => {
       const r = await riskJobs.fullPass();
       log(r.changed ? 'info' : 'debug', `risk full pass: ${r.cells} cells in ${r.ms} ms, ${r.changed} changed in ${r.entries} entries`);
@@ -211,7 +225,7 @@ export async function startWorker(config: Readonly<Config>, opts: StartWorkerOpt
     await Promise.all([worker.waitUntilReady(), timers.waitUntilReady(), riskWorker.waitUntilReady()]);
     await ensureMaintenanceSchedules(queue, {
       staleUnitsMs: opts.health?.staleUnitsEveryMs, silentFeedsMs: opts.health?.silentFeedsEveryMs, spikesMs: opts.spikes?.everyMs,
-      riskFullMs: opts.risk?.fullPassEveryMs ?? config.RISK_FULL_PASS_SECONDS * 1000,
+      riskFullMs: opts.risk?.fullPassEveryMs ?? config.RISK_FULL_PASS_SECONDS * 1000, coverageMs: coverageRule.sampleEveryMs,
     });
     await enqueueArchiveNow(queue);
     await enqueueRiskFullNow(queue);

@@ -53,6 +53,18 @@ export const keys = {
   riskCells: 'risk:cells',
   /** the latest indicator of every cell: grid id → `<seq> <CellIndicator JSON>` */
   riskIndicators: 'risk:ind',
+  /** the top-risk cells of the last full pass (grid → crime risk), for coverage gaps */
+  riskTop: 'risk:top',
+  /** patrol coverage (server/jobs/coverage-jobs.ts): sampled unit presences in a cell (`<ms>:<unit>` → ms) */
+  patrolPresence: (gridId: string) => `patrol:presence:${gridId}`,
+  /** `patrol.checkin` facts in a cell (`<event id>|<dwell ms>` → time), written by the commit */
+  patrolCheckins: (gridId: string) => `patrol:checkin:${gridId}`,
+  /** grid → the latest sampled visit (ms) */
+  patrolLastVisit: 'patrol:lastvisit',
+  /** since when (ms) the sampler has been watching */
+  patrolWatchedSince: 'patrol:watched',
+  /** cells with an open coverage-gap alert */
+  patrolGaps: 'patrol:gaps',
   /** an ingest source's rhythm (DESIGN §8 silent feeds): last batch time (ms), mean gap (ms), gaps seen */
   feed: (source: string) => `feed:${source}`,
   /** every ingest source by its last batch time (ms) */
