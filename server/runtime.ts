@@ -74,7 +74,7 @@ export async function startServer(
   const log = opts.log ?? createLogger(config.LOG_LEVEL, 'server');
   const redis = commandConnection(config.REDIS_URL);
   const telemetry = telemetryConnection(config.TELEMETRY_REDIS_URL);
-  const tree = opts.tree ?? loadJurisdictions(config.JURISDICTION_FILE);
+  const tree = opts.tree ?? loadJurisdictions(config.JURISDICTION_FILE, config.GRID_CELL_METERS);
   const positions = new PositionStore(telemetry, redis);
   const tail = new LogTail(tailConnection(config.REDIS_URL));
   const retention = new RetentionGuard(redis, { retentionDays: config.LOG_RETENTION_DAYS });

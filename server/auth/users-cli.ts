@@ -54,7 +54,7 @@ async function main(): Promise<number> {
     return await run(args, {
       redis, control, record,
       unknownScopes: (ids) => {
-        const tree = loadJurisdictions(config.JURISDICTION_FILE);
+        const tree = loadJurisdictions(config.JURISDICTION_FILE, config.GRID_CELL_METERS);
         return ids.filter((id) => !tree.get(id));
       },
     });

@@ -56,7 +56,11 @@ export function buildJurisdictionTree(collection: JurisdictionCollection): Juris
   };
 }
 
-/** The tree from a GeoJSON file, or the demo city (seed 1) when no file is given. */
-export function loadJurisdictions(file?: string): JurisdictionTree {
-  return buildJurisdictionTree(file ? loadJurisdictionFile(file) : generateDemoCity(1));
+/**
+ * The tree from a GeoJSON or KML file, or the demo city (seed 1) when no file is given.
+ * `gridCellMeters` (GRID_CELL_METERS) generates a square grid inside polygons that have no
+ * grids; a file whose leaves are all grids loads unchanged whatever its value.
+ */
+export function loadJurisdictions(file?: string, gridCellMeters?: number): JurisdictionTree {
+  return buildJurisdictionTree(file ? loadJurisdictionFile(file, gridCellMeters ? { gridCellMeters } : {}) : generateDemoCity(1));
 }

@@ -1,4 +1,6 @@
-import { Router } from 'express';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { Router, type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { incidentListQuerySchema, logQuerySchema, unitListQuerySchema, type IncidentListQuery } from '../../shared/api.js';
@@ -120,6 +122,8 @@ async function listInScopes(redis: Redis, scopes: string[], q: Omit<IncidentQuer
   return { items, nextCursor: furthest };
 }
 
+const gzipAsync = promisify(gzip);
+
 const jsonCache = new WeakMap<JurisdictionTree, string>();
 /** The tree as GeoJSON text, serialised once. */
 export function jurisdictionsJson(tree: JurisdictionTree): string {
@@ -129,4 +133,28 @@ export function jurisdictionsJson(tree: JurisdictionTree): string {
     jsonCache.set(tree, s);
   }
   return s;
+}
+
+const gzipCache = new WeakMap<JurisdictionTree, Promise<Buffer>>();
+/**
+ * Sends the tree as GeoJSON, gzipped (compressed once, off the event loop, then cached) to
+ * clients that accept gzip: a generated 150 m grid over Chicago (27,000 grids) is 9.5 MB of
+ * JSON but 0.7 MB gzipped. Others get the plain text.
+ */
+export async function sendJurisdictions(req: Request, res: Response, tree: JurisdictionTree): Promise<void> {
+  res.type('application/geo+json');
+  res.vary('Accept-Encoding');
+  if (req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+    let zipped = gzipCache.get(tree);
+    if (!zipped) {
+      zipped = gzipAsync(jurisdictionsJson(tree));
+      gzipCache.set(tree, zipped);
+    }
+    const body = await zipped.catch(() => null);
+    if (body) {
+      res.set('Content-Encoding', 'gzip').send(body);
+      return;
+    }
+  }
+  res.send(jurisdictionsJson(tree));
 }
