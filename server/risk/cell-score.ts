@@ -5,8 +5,8 @@
  *
  * For the day ahead of `now`, with age = (now − report time) in days (fractional, ≥ 0):
  *   rate(c) = decayWeight · (2^(1/h) − 1) · Σ 2^(−age/h)                      long term, half-life h
- *           + mediumWeight / W · #{age < W}                                      recent, W days
- *           + longWeight / L · #{age < L}                                        the baseline's window
+ *           + mediumWeight / W · #{age ≤ W}                                      recent, W days
+ *           + longWeight / L · #{age ≤ L}                                        the baseline's window
  *           + weekdayWeight · (2^(7/h) − 1) · Σ_{same weekday as the day ahead} 2^(−age/h)
  *   crimeRisk(c) = (rate(c) + edge · Σ edge-neighbour rates + corner · Σ corner-neighbour rates)
  *                  / (1 + 4·edge + 4·corner)
@@ -74,13 +74,13 @@ export function createCellScorer(params: Partial<CrimeModelParams> = {}): CellSc
       for (let i = 0; i < times.length; i++) {
         const t = times[i]!;
         const age = Math.max(0, clock.now - t) / DAY_MS;
-        if (age >= keepDays) continue;
+        if (age > keepDays) continue;
         events++;
         const w = ln2h > 0 ? Math.exp(-ln2h * age) : 0;
         decayed += w;
         if (weekdayNorm > 0 && weekdayOf(t, offset) === targetWeekday) sameDay += w;
-        if (age < p.mediumWindowDays) medium++;
-        if (age < p.longWindowDays) long++;
+        if (age <= p.mediumWindowDays) medium++;
+        if (age <= p.longWindowDays) long++;
       }
       const longTerm = decayNorm * decayed + longW * long;
       const recent = mediumW * medium;

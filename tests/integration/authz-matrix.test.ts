@@ -56,6 +56,7 @@ const ROWS: Row[] = [
   { method: 'GET', route: '/alerts', permission: 'read', allow: READERS, ok: 200 },
   { method: 'GET', route: '/stats', permission: 'read', allow: READERS, ok: 200, path: () => '/stats?metric=governance' },
   { method: 'GET', route: '/gridworkers', permission: 'read', allow: READERS, ok: 200 },
+  { method: 'GET', route: '/indicators', permission: 'read', allow: READERS, ok: 200, path: () => '/indicators?level=district' },
   // each acknowledging role on its own open alert (raised in beforeAll)
   { method: 'POST', route: '/alerts/:id/acknowledge', permission: 'alerts.acknowledge', allow: ['duty_officer', 'coordinator', 'leader'], ok: 200, path: (role) => `/alerts/AL-MX-${role}/acknowledge`, body: () => ({}) },
   // governance: reads for every reader; commands on cases prepared in beforeAll

@@ -43,6 +43,9 @@ describe('incident.reported', () => {
       { op: 'GA', key: keys.incidentsOpenGeo, lon: IN_A.lon, lat: IN_A.lat, member: 'inc-7' },
       { op: 'GA', key: keys.premiseGeo('incident', '2025-03'), lon: IN_A.lon, lat: IN_A.lat, member: 'inc-7' },
       { op: 'TL', key: keys.timeline('incident', 'inc-7') },
+      // a crime report counts towards its cell's crime risk (server/ingest/risk-ops.ts)
+      { op: 'ZA', key: keys.riskCrime('gA'), score: Date.parse(stored.reportedAt), member: 'inc-7' },
+      { op: 'SA', key: keys.riskCells, member: 'gA' },
     ]);
     expect(p.commit.entry).toEqual({
       id: 'e-1', source: 'cad-110', type: 'incident.reported', time: '2025-03-01T08:00:00.000Z', receivedAt: RECEIVED_AT,
@@ -166,8 +169,9 @@ describe('moves and units', () => {
     const p = planned(planFact(ev('incident.updated', { incidentId: 'inc-1', location: IN_B }), state(cur), env));
     expect(p.commit.entry.movedFrom).toEqual(CHAIN_A);
     expect(p.commit.entry.jurisdiction).toEqual([...CHAIN_A, 'gB', 'mB', 's2']);
-    expect(opsOf(p, 'ZR').map((o) => o.key)).toEqual(['gA', 'mA', 's1'].map((j) => keys.incidentsByStatus(j, 'new')));
-    expect(opsOf(p, 'ZA').map((o) => o.key)).toEqual(statusKeys(CHAIN_B, 'new'));
+    // the status indexes move, and the report moves from cell gA's crime-risk inputs to gB's
+    expect(opsOf(p, 'ZR').map((o) => o.key)).toEqual([...['gA', 'mA', 's1'].map((j) => keys.incidentsByStatus(j, 'new')), keys.riskCrime('gA')]);
+    expect(opsOf(p, 'ZA').map((o) => o.key)).toEqual([...statusKeys(CHAIN_B, 'new'), keys.riskCrime('gB')]);
     expect(opsOf(p, 'GA')).toEqual([
       { op: 'GA', key: keys.incidentsOpenGeo, lon: IN_B.lon, lat: IN_B.lat, member: 'inc-1' },
       { op: 'GA', key: keys.premiseGeo('incident', cur.reportedAt.slice(0, 7)), lon: IN_B.lon, lat: IN_B.lat, member: 'inc-1' },
