@@ -3,9 +3,10 @@ import { benchBacktest } from './backtest.js';
 import { benchIngest } from './ingest.js';
 import { benchLive } from './live.js';
 import { benchRecommend } from './recommend.js';
+import { benchRisk } from './risk.js';
 
 const only = process.argv[2];
-const benches: Record<string, () => Promise<void>> = { ingest: benchIngest, live: benchLive, recommend: benchRecommend, backtest: benchBacktest };
+const benches: Record<string, () => Promise<void>> = { ingest: benchIngest, live: benchLive, recommend: benchRecommend, risk: benchRisk, backtest: benchBacktest };
 
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;
