@@ -7,7 +7,10 @@
  *   rate(c) = decayWeight · (2^(1/h) − 1) · Σ 2^(−age/h)                      long term, half-life h
  *           + mediumWeight / W · #{age ≤ W}                                      recent, W days
  *           + longWeight / L · #{age ≤ L}                                        the baseline's window
- *           + weekdayWeight · (2^(7/h) − 1) · Σ_{same weekday as the day ahead} 2^(−age/h)
+ *           + (optional second and short decayed counts, as the model's decay2 and repeat terms)
+ *           + weekday term: weekdayMode 'weekend' (the default) — weekdayWeight · (2^(1/h) − 1) · 7/n ·
+ *             Σ_{reports on a day of the same group as the day ahead} 2^(−age/h), groups Sat–Sun (n = 2)
+ *             and Mon–Fri (n = 5); 'day' — weekdayWeight · (2^(7/h) − 1) · Σ_{same weekday} 2^(−age/h)
  *   crimeRisk(c) = (rate(c) + edge · Σ edge-neighbour rates + corner · Σ corner-neighbour rates)
  *                  / (1 + 4·edge + 4·corner)
  * The backtest forecasts whole days from whole earlier days; live, the day ahead is the next
@@ -49,25 +52,37 @@ const weekdayOf = (ms: number, offsetMs: number) => Math.floor((ms + offsetMs) /
 
 export function createCellScorer(params: Partial<CrimeModelParams> = {}): CellScorer {
   const p: CrimeModelParams = { ...DEFAULT_CRIME_MODEL_PARAMS, ...params };
-  const h = p.halfLifeDays;
-  const decayOn = p.decayWeight > 0 && h > 0;
-  const decayNorm = decayOn ? p.decayWeight * (2 ** (1 / h) - 1) : 0;
-  const weekdayNorm = p.weekdayWeight > 0 && h > 0 ? p.weekdayWeight * (2 ** (7 / h) - 1) : 0;
+  if (p.ring2Weight > 0 || p.nearRepeatWeight > 0 || p.seasonalWeight > 0 || p.pointKernelMeters > 0 || p.categoryWeights) {
+    throw new Error('cell scorer: ring-2 smoothing, near-repeat and seasonal windows, point kernels and category weights are not mirrored live');
+  }
+  // decayed counts (the long term, an optional second one, the optional short "repeat" one)
+  const decays = ([[p.decayWeight, p.halfLifeDays], [p.decay2Weight, p.halfLife2Days], [p.repeatWeight, p.repeatHalfLifeDays]] as const)
+    .filter(([w, h]) => w > 0 && h > 0)
+    .map(([w, h]) => ({ norm: w * (2 ** (1 / h) - 1), k: Math.LN2 / h }));
+  const wdHalfLife = p.weekdayHalfLifeDays > 0 ? p.weekdayHalfLifeDays : p.halfLifeDays;
+  const weekdayOn = p.weekdayWeight > 0 && wdHalfLife > 0;
+  const byWeekend = p.weekdayMode !== 'day';
+  const weekendDays = p.weekdayMode === 'weekend3' ? 3 : 2;
+  const groupOf = (dow: number) => (byWeekend ? (dow === 0 || dow === 6 || (weekendDays === 3 && dow === 5) ? 1 : 0) : dow);
+  const weekdayNorm = (group: number) => !weekdayOn ? 0 : byWeekend
+    ? (p.weekdayWeight * (2 ** (1 / wdHalfLife) - 1) * 7) / (group === 1 ? weekendDays : 7 - weekendDays)
+    : p.weekdayWeight * (2 ** (7 / wdHalfLife) - 1);
+  const wdK = Math.LN2 / wdHalfLife;
   const mediumW = p.mediumWeight > 0 ? p.mediumWeight / p.mediumWindowDays : 0;
   const longW = p.longWeight > 0 ? p.longWeight / p.longWindowDays : 0;
   const norm = 1 + 4 * p.edgeWeight + 4 * p.cornerWeight;
-  const ln2h = h > 0 ? Math.LN2 / h : 0;
-  // two half-lives past the longest window, or 4 years: the rest weighs < 1/4 and is dropped
-  const keepDays = Math.max(p.longWeight > 0 ? p.longWindowDays : 0, p.mediumWindowDays, decayOn ? Math.min(4 * 365, 2 * h) : 0);
+  const longestHalfLife = Math.max(0, ...decays.map((d) => Math.LN2 / d.k), weekdayOn ? wdHalfLife : 0);
+  // the longest window, or two of the longest half-life capped at 4 years: the rest weighs < 1/4 and is dropped
+  const keepDays = Math.max(p.longWeight > 0 ? p.longWindowDays : 0, p.mediumWeight > 0 ? p.mediumWindowDays : 0, Math.min(4 * 365, 2 * longestHalfLife));
 
   return {
     params: p,
     keepDays,
     rate(times, clock) {
       const offset = clock.tzOffsetMinutes * 60_000;
-      const targetWeekday = weekdayOf(clock.now + DAY_MS / 2, offset);
-      let decayed = 0;
-      let sameDay = 0;
+      const target = groupOf(weekdayOf(clock.now + DAY_MS / 2, offset));
+      const decayed = decays.map(() => 0);
+      let sameGroup = 0;
       let medium = 0;
       let long = 0;
       let events = 0;
@@ -76,15 +91,15 @@ export function createCellScorer(params: Partial<CrimeModelParams> = {}): CellSc
         const age = Math.max(0, clock.now - t) / DAY_MS;
         if (age > keepDays) continue;
         events++;
-        const w = ln2h > 0 ? Math.exp(-ln2h * age) : 0;
-        decayed += w;
-        if (weekdayNorm > 0 && weekdayOf(t, offset) === targetWeekday) sameDay += w;
+        for (let k = 0; k < decays.length; k++) decayed[k]! += Math.exp(-decays[k]!.k * age);
+        if (weekdayOn && groupOf(weekdayOf(t, offset)) === target) sameGroup += Math.exp(-wdK * age);
         if (age <= p.mediumWindowDays) medium++;
         if (age <= p.longWindowDays) long++;
       }
-      const longTerm = decayNorm * decayed + longW * long;
+      let longTerm = longW * long;
+      decays.forEach((d, k) => { longTerm += d.norm * decayed[k]!; });
       const recent = mediumW * medium;
-      const weekday = weekdayNorm * sameDay;
+      const weekday = weekdayNorm(target) * sameGroup;
       return { longTerm, recent, weekday, total: longTerm + recent + weekday, events };
     },
     combine(own, edgeRates, cornerRates) {

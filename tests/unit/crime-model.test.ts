@@ -53,7 +53,19 @@ describe('baseline: counts over the previous 730 days', () => {
 });
 
 describe('crime model terms', () => {
-  const off = { longWeight: 0, mediumWeight: 0, decayWeight: 0, nearRepeatWeight: 0, seasonalWeight: 0, weekdayWeight: 0, edgeWeight: 0, cornerWeight: 0 };
+  const off = {
+    longWeight: 0,
+    mediumWeight: 0,
+    decayWeight: 0,
+    decay2Weight: 0,
+    repeatWeight: 0,
+    nearRepeatWeight: 0,
+    seasonalWeight: 0,
+    weekdayWeight: 0,
+    edgeWeight: 0,
+    cornerWeight: 0,
+    ring2Weight: 0,
+  };
 
   it('decayed count: an event two half-lives old weighs 1/4, normalised to a daily rate', () => {
     const m = createCrimeModel({ ...off, decayWeight: 1, halfLifeDays: 100 })(ctx);
@@ -96,11 +108,77 @@ describe('crime model terms', () => {
   });
 
   it('weekday term counts only the forecast day’s weekday', () => {
-    const m = createCrimeModel({ ...off, weekdayWeight: 1, halfLifeDays: 10 })(ctx);
+    const m = createCrimeModel({ ...off, weekdayWeight: 1, halfLifeDays: 10, weekdayMode: 'day' })(ctx);
     for (let d = 0; d < 700; d += 7) m.observe(batch(d, [2])); // one event every 7 days, same weekday
     // forecast for that weekday: a rate of one a day; for the next weekday: nothing
     expect(forecast(m, 700)[2]).toBeCloseTo(1, 6);
     expect(forecast(m, 701)[2]).toBe(0);
+  });
+
+  it('weekday term with its own half-life', () => {
+    const m = createCrimeModel({ ...off, weekdayWeight: 1, halfLifeDays: 10, weekdayHalfLifeDays: 70, weekdayMode: 'day' })(ctx);
+    m.observe(batch(0, [2]));
+    // one event 70 days (one half-life) before, on the same weekday: 2^(−1) · (2^(7/70) − 1)
+    expect(forecast(m, 70)[2]).toBeCloseTo(0.5 * (2 ** (7 / 70) - 1), 15);
+  });
+
+  it('weekend split: Saturday and Sunday against Monday to Friday, each ×7/(days in the group)', () => {
+    // day 0 (1970-01-01) was a Thursday, so days 2 and 3 are a Saturday and a Sunday
+    expect(new Date(2 * 86_400_000).getUTCDay()).toBe(6);
+    const h = 100;
+    const m = createCrimeModel({ ...off, weekdayWeight: 1, halfLifeDays: h, weekdayMode: 'weekend' })(ctx);
+    m.observe(batch(0, [1])); // Thursday
+    m.observe(batch(2, [7])); // Saturday
+    const k = 2 ** (1 / h) - 1;
+    const sat = dayNumber(2019, 1, 5); // a Saturday
+    const sun = sat + 1;
+    const mon = sat + 2;
+    expect(forecast(m, sat)[7]).toBeCloseTo((k * 7) / 2 * 2 ** (-(sat - 2) / h), 15);
+    expect(forecast(m, sun)[7]).toBeCloseTo((k * 7) / 2 * 2 ** (-(sun - 2) / h), 15);
+    expect(forecast(m, sat)[1]).toBe(0);
+    expect(forecast(m, mon)[7]).toBe(0);
+    expect(forecast(m, mon)[1]).toBeCloseTo((k * 7) / 5 * 2 ** (-mon / h), 15);
+    // Friday to Sunday as the weekend: a Friday event counts on Saturday
+    const f = createCrimeModel({ ...off, weekdayWeight: 1, halfLifeDays: h, weekdayMode: 'weekend3' })(ctx);
+    f.observe(batch(1, [5])); // Friday
+    expect(forecast(f, sat)[5]).toBeCloseTo((k * 7) / 3 * 2 ** (-(sat - 1) / h), 15);
+    expect(forecast(f, mon)[5]).toBe(0);
+    // a steady weekend-only stream converges to its weekend daily rate for long histories
+    const s = createCrimeModel({ ...off, weekdayWeight: 1, halfLifeDays: 700, weekdayMode: 'weekend' })(ctx);
+    for (let d = 2; d < 70_000; d += 7) {
+      s.observe(batch(d, [0, 0])); // 2 a Saturday
+      s.observe(batch(d + 1, [0, 0])); // 2 a Sunday
+    }
+    expect(forecast(s, 70_002)[0]).toBeCloseTo(2, 1);
+    expect(forecast(s, 70_004)[0]).toBe(0);
+  });
+
+  it('second decayed count and the short-half-life repeat term', () => {
+    const m = createCrimeModel({ ...off, decay2Weight: 0.5, halfLife2Days: 1000, repeatWeight: 0.2, repeatHalfLifeDays: 7 })(ctx);
+    m.observe(batch(0, [6]));
+    const expected = 0.5 * (2 ** (1 / 1000) - 1) * 2 ** (-14 / 1000) + 0.2 * (2 ** (1 / 7) - 1) * 0.25;
+    expect(forecast(m, 14)[6]).toBeCloseTo(expected, 15);
+  });
+
+  it('second ring: the 16 cells at Chebyshev distance 2 share a cell’s rate', () => {
+    const big: Grid = { cellMeters: 100, originX: 0, originY: 0, cols: 5, rows: 5 };
+    const bigCtx: ForecastContext = { grid: big, neighbours: neighbourTable(big), categories: [''] };
+    const m = createCrimeModel({ ...off, longWeight: 1, longWindowDays: 10, edgeWeight: 0.1, cornerWeight: 0.05, ring2Weight: 0.02 })(bigCtx);
+    m.observe(batch(0, [12])); // the centre (col 2, row 2)
+    const all = Int32Array.from({ length: 25 }, (_, i) => i);
+    const out = new Float64Array(25);
+    m.forecast(1, all, out);
+    const norm = 1 + 0.4 + 0.2 + 16 * 0.02;
+    expect(out[12]).toBeCloseTo(0.1 / norm, 15);
+    for (const e of [7, 11, 13, 17]) expect(out[e]).toBeCloseTo((0.1 * 0.1) / norm, 15);
+    for (const c of [6, 8, 16, 18]) expect(out[c]).toBeCloseTo((0.05 * 0.1) / norm, 15);
+    for (const r of [0, 1, 2, 3, 4, 5, 9, 10, 14, 15, 19, 20, 21, 22, 23, 24]) expect(out[r]).toBeCloseTo((0.02 * 0.1) / norm, 15);
+    // from a corner cell, the second ring stops at the grid's edge
+    const n = createCrimeModel({ ...off, longWeight: 1, longWindowDays: 10, ring2Weight: 0.02 })(bigCtx);
+    n.observe(batch(0, [0]));
+    n.forecast(1, all, out);
+    for (const r of [2, 7, 10, 11, 12]) expect(out[r]).toBeCloseTo((0.02 * 0.1) / (1 + 16 * 0.02), 15);
+    for (const z of [1, 5, 6, 3, 13, 24]) expect(out[z]).toBe(0);
   });
 
   it('category weights and the point kernel redistribute an event’s weight', () => {
@@ -135,7 +213,7 @@ describe('crime model terms', () => {
 
   it('default parameters are a blend that sums to one', () => {
     const p = DEFAULT_CRIME_MODEL_PARAMS;
-    expect(p.longWeight + p.mediumWeight + p.decayWeight + p.nearRepeatWeight + p.seasonalWeight + p.weekdayWeight).toBeCloseTo(1, 12);
+    expect(p.longWeight + p.mediumWeight + p.decayWeight + p.decay2Weight + p.repeatWeight + p.nearRepeatWeight + p.seasonalWeight + p.weekdayWeight).toBeCloseTo(1, 12);
   });
 });
 

@@ -6,7 +6,7 @@ import { neighbourTable, type Grid } from '../../server/risk/grid-cells.js';
 
 const HOUR = 3_600_000;
 // the parameters of the brief (the defaults, spelled out so a change of defaults does not move the answers)
-const P = { halfLifeDays: 730, decayWeight: 0.8, mediumWeight: 0.1, mediumWindowDays: 90, weekdayWeight: 0.1, edgeWeight: 0.05, cornerWeight: 0, longWeight: 0 };
+const P = { halfLifeDays: 730, decayWeight: 0.8, mediumWeight: 0.1, mediumWindowDays: 90, weekdayWeight: 0.1, edgeWeight: 0.05, cornerWeight: 0, longWeight: 0, weekdayMode: 'day' as const };
 const decayNorm = 0.8 * (2 ** (1 / 730) - 1);
 const weekdayNorm = 0.1 * (2 ** (7 / 730) - 1);
 const decayed = (age: number) => 2 ** (-age / 730);
@@ -100,10 +100,10 @@ describe('createCellScorer: rate of one cell', () => {
   });
 
   it('keepDays follows the windows when the decay is off or short', () => {
-    expect(createCellScorer({ ...P, decayWeight: 0 }).keepDays).toBe(90);
+    expect(createCellScorer({ ...P, decayWeight: 0, weekdayWeight: 0 }).keepDays).toBe(90);
     expect(createCellScorer({ ...P, halfLifeDays: 100 }).keepDays).toBe(200);
     expect(createCellScorer({ ...P, longWeight: 0.2, longWindowDays: 730 }).keepDays).toBe(1460);
-    expect(createCellScorer({ ...P, decayWeight: 0, longWeight: 0.2, longWindowDays: 730 }).keepDays).toBe(730);
+    expect(createCellScorer({ ...P, decayWeight: 0, weekdayWeight: 0, longWeight: 0.2, longWindowDays: 730 }).keepDays).toBe(730);
   });
 
   it('the long window is a plain count over its days', () => {
@@ -195,6 +195,15 @@ describe('createCellScorer agrees with the backtested model on whole days', () =
     expect(Number.isInteger(DAY)).toBe(true);
   });
 
+  it('the default parameters (the weekend split of the weekday term) agree too', () => {
+    const params = { ...DEFAULT_CRIME_MODEL_PARAMS, edgeWeight: 0 };
+    expect(params.weekdayMode).toBe('weekend');
+    expect(liveScore(params, AGES)).toBeCloseTo(modelForecast(params, AGES), 12);
+    // and the weekend group gets its own, larger normalisation: a Saturday forecast differs from a Wednesday one
+    const saturday = createCellScorer(params).rate(AGES.map((a) => NOW - a * DAY_MS), { now: NOW + 3 * DAY_MS, tzOffsetMinutes: 0 });
+    expect(saturday.weekday).not.toBeCloseTo(createCellScorer(params).rate(AGES.map((a) => NOW - a * DAY_MS), UTC).weekday, 6);
+  });
+
   it('weekdayWeight 0: rate().total equals the model’s forecast for the cell', () => {
     const params = { ...P, weekdayWeight: 0, edgeWeight: 0, cornerWeight: 0 };
     const m = modelForecast(params, AGES);
@@ -247,3 +256,4 @@ describe('tzOffsetMinutes', () => {
     expect(tzOffsetMinutes('Asia/Kathmandu', jan)).toBe(345);
   });
 });
+
