@@ -1,19 +1,21 @@
 import * as L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
-import { onBeforeUnmount, onMounted, reactive, watch, type Ref, type WatchStopHandle } from 'vue';
+import { onBeforeUnmount, onMounted, reactive, ref, watch, type Ref, type WatchStopHandle } from 'vue';
 import { useI18n } from 'vue-i18n';
 import { useClockStore } from '../stores/clock.js';
 import { useIncidentsStore } from '../stores/incidents.js';
 import { useJurisdictionsStore } from '../stores/jurisdictions.js';
+import { useRiskStore, type RiskMode } from '../stores/risk.js';
 import { useUnitsStore } from '../stores/units.js';
 import { buildBaseMap, type BaseMap } from './map/base-layers.js';
 import { IncidentMarker, UnitMarker } from './map/canvas-markers.js';
 import { IncidentLayer } from './map/incident-layer.js';
+import { gridPlace, RiskLayer, riskTip } from './map/risk-layer.js';
 import { incidentTip, unitTip, type TipContext } from './map/tooltips.js';
 import { UnitLayer } from './map/unit-layer.js';
 
 /** Panes, bottom to top; only the live pane takes pointer events (stacked canvases would hide each other's). */
-const PANES = { grid: ['pg-grid', 380], base: ['pg-base', 390], labels: ['pg-labels', 395], live: ['pg-live', 450] } as const;
+const PANES = { grid: ['pg-grid', 380], base: ['pg-base', 390], risk: ['pg-risk', 392], labels: ['pg-labels', 395], live: ['pg-live', 450] } as const;
 
 export interface MapStats {
   ready: boolean;
@@ -22,6 +24,9 @@ export interface MapStats {
   incidents: number;
   units: number;
   zoom: number;
+  /** grid cells filled by the risk colouring */
+  riskCells: number;
+  riskMode: RiskMode;
 }
 
 type Hover = { kind: 'incident' | 'unit'; id: string } | null;
@@ -30,22 +35,30 @@ type Hover = { kind: 'incident' | 'unit'; id: string } | null;
  * The live map (DESIGN §9): Leaflet 1.9 with canvas renderers, no tiles (the jurisdictions are the
  * base map), incidents and units kept in step with their stores through their version counters.
  */
-export function useLeafletMap(container: Ref<HTMLElement | null>) {
+export function useLeafletMap(container: Ref<HTMLElement | null>, riskMode: Readonly<Ref<RiskMode>> = ref('none')) {
   const jurisdictions = useJurisdictionsStore();
   const incidents = useIncidentsStore();
   const units = useUnitsStore();
   const clock = useClockStore();
+  const risk = useRiskStore();
   const { t, locale } = useI18n();
-  const stats = reactive<MapStats>({ ready: false, baseLayers: 0, incidents: 0, units: 0, zoom: 0 });
+  const stats = reactive<MapStats>({ ready: false, baseLayers: 0, incidents: 0, units: 0, zoom: 0, riskCells: 0, riskMode: riskMode.value });
 
   let map: L.Map | null = null;
   let base: BaseMap | null = null;
   let incidentLayer: IncidentLayer | null = null;
+  let riskLayer: RiskLayer | null = null;
+  /** the grid whose risk card is open */
+  let riskHover: string | null = null;
+  let riskFrame = 0;
+  /** the pointer is over a marker (a card opened from the list is not) */
+  let onMarker = false;
   let resize: ResizeObserver | null = null;
   let disposed = false;
   let hover: Hover = null;
   const stops: WatchStopHandle[] = [];
   const tip = L.tooltip({ direction: 'top', offset: [0, -10], className: 'map-tip', opacity: 1 });
+  const riskCard = L.tooltip({ direction: 'top', offset: [0, -12], className: 'map-tip', opacity: 1 });
 
   const tipContext = (): TipContext => ({
     t: (k, n) => t(k, n ?? {}),
@@ -70,13 +83,47 @@ export function useLeafletMap(container: Ref<HTMLElement | null>) {
   function onOver(e: L.LeafletEvent): void {
     const layer: unknown = e.propagatedFrom;
     if (!map || !(layer instanceof IncidentMarker || layer instanceof UnitMarker)) return;
+    closeRiskTip();
+    onMarker = true;
     hover = { kind: layer instanceof IncidentMarker ? 'incident' : 'unit', id: layer.objectId };
     if (renderTip()) map.openTooltip(tip.setLatLng(layer.getLatLng()));
   }
 
   function onOut(): void {
+    onMarker = false;
     hover = null;
     map?.closeTooltip(tip);
+  }
+
+  /** Fills the risk card from the current cell; answers false when the cell has no row (any more). */
+  function renderRiskTip(): boolean {
+    const mode = riskMode.value;
+    const c = riskHover === null ? undefined : risk.items.get(riskHover);
+    if (!c || mode === 'none') return false;
+    riskCard.setContent(riskTip(c, { t: (k, n) => t(k, n ?? {}), locale: locale.value, mode, place: (id) => gridPlace(jurisdictions.byId, id) }));
+    return true;
+  }
+
+  function closeRiskTip(): void {
+    riskHover = null;
+    map?.closeTooltip(riskCard);
+  }
+
+  /** The canvas of the fills takes no pointer events: the cell under the pointer is found by a hit test, once a frame. */
+  function onRiskPointer(e: L.LeafletMouseEvent): void {
+    if (riskFrame || riskMode.value === 'none' || !riskLayer) return;
+    const at = e.latlng;
+    riskFrame = requestAnimationFrame(() => {
+      riskFrame = 0;
+      if (!map || !riskLayer || onMarker) return;
+      const id = riskLayer.cellAt(at);
+      if (id === null) return closeRiskTip();
+      // the pointer has moved on from a card opened from the list
+      if (hover) onOut();
+      riskHover = id;
+      if (renderRiskTip()) map.openTooltip(riskCard.setLatLng(at));
+      else closeRiskTip();
+    });
   }
 
   function setup(el: HTMLElement): L.Map {
@@ -114,6 +161,11 @@ export function useLeafletMap(container: Ref<HTMLElement | null>) {
     m.fitBounds(b.bounds, { padding: [16, 16] });
     onZoom();
 
+    const rl = (riskLayer = new RiskLayer(m, PANES.risk[0], c));
+    rl.setZoom(m.getZoom());
+    m.on('zoomend', () => rl.setZoom(m.getZoom()));
+    m.on('mousemove', onRiskPointer).on('click', onRiskPointer).on('mouseout', closeRiskTip);
+
     const il = incidentLayer;
     stops.push(
       watch(() => incidents.version, () => {
@@ -135,7 +187,15 @@ export function useLeafletMap(container: Ref<HTMLElement | null>) {
       }),
       watch(locale, () => {
         if (hover) renderTip();
+        if (riskHover !== null) renderRiskTip();
       }),
+      // the risk colouring: loaded when first shown, then kept in step with the store
+      watch([() => risk.version, riskMode], ([, mode]) => {
+        if (mode !== 'none') void risk.load();
+        stats.riskMode = mode;
+        stats.riskCells = rl.sync(risk.items, mode);
+        if (riskHover !== null && !renderRiskTip()) closeRiskTip();
+      }, { immediate: true }),
     );
     resize = new ResizeObserver(() => m.invalidateSize({ pan: false }));
     resize.observe(el);
@@ -145,9 +205,11 @@ export function useLeafletMap(container: Ref<HTMLElement | null>) {
   onBeforeUnmount(() => {
     disposed = true;
     for (const s of stops) s();
+    if (riskFrame) cancelAnimationFrame(riskFrame);
+    riskLayer?.remove();
     resize?.disconnect();
     map?.remove();
-    map = base = incidentLayer = null;
+    map = base = incidentLayer = riskLayer = null;
   });
 
   /** Centres the map on an incident and shows its card. */

@@ -42,6 +42,19 @@ export default {
   legend: { title: 'Legend', incidents: 'Incident priority', units: 'Unit status', stale: 'Fix older than 2 min' },
   map: { units: '{n} units', incidents: '{n} incidents', fixAge: 'fix {age}', noFix: 'no fix', reset: 'Whole city', label: 'Live situation map' },
   hud: { open: 'Open incidents', p1: 'Priority 1', online: 'Units online', available: 'Available' },
+  risk: {
+    mode: { label: 'Risk colouring', none: 'None', crime: 'Crime', instability: 'Instability', noneTip: 'No risk colouring', crimeTip: 'Colour grids by crime-risk class (expected reports tomorrow)', instabilityTip: 'Colour grids by instability-risk class (disputes and petitions, in points)' },
+    legend: { crime: 'Crime risk', instability: 'Instability risk', unrankedHint: 'Not ranked: no full ranking pass has seen the cell yet', cells: '{n} grids coloured' },
+    class: { very_high: 'Very high', high: 'High', elevated: 'Elevated', normal: 'Normal', unranked: 'Not ranked yet' },
+    share: { very_high: 'top {p}%', high: 'top {p}%', elevated: 'top {p}%', normal: 'the rest' },
+    points: { very_high: '≥ {n} pts', high: '≥ {n} pts', elevated: '≥ {n} pts', normal: '< {n} pts' },
+    state: { loading: 'Loading risk data…', retrying: 'Risk data failed to load; retrying', error: 'Risk data is not available', empty: 'No risk data yet' },
+    tip: { crime: 'Crime risk {v} (expected reports tomorrow) · {cls}', instability: 'Instability risk {v} pts · {cls}', drivers: '{n} driving events', at: 'computed {time}' },
+    term: {
+      longTerm: 'long-term {v}', recent: 'last 90 d {v}', weekday: 'same weekday {v}', neighbours: 'neighbours {v}', events: '{n} reports in 2 years',
+      open: 'open {v}', overdue: 'overdue {v}', escalated: 'escalated {v}', repeat: 'repeat {v}', becameIncident: 'became incident {v}', cases: '{n} open cases',
+    },
+  },
   gov: {
     hud: 'Supervision',
     hudTip: 'Open supervision orders in scope; opens the governance console',

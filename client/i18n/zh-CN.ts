@@ -40,6 +40,19 @@ export default {
   legend: { title: '图例', incidents: '警情等级', units: '警力状态', stale: '定位超过 2 分钟' },
   map: { units: '警力 {n}', incidents: '警情 {n}', fixAge: '定位 {age}', noFix: '无定位', reset: '全市', label: '实时态势地图' },
   hud: { open: '在办警情', p1: '一级警情', online: '在线警力', available: '空闲警力' },
+  risk: {
+    mode: { label: '风险着色', none: '无', crime: '治安', instability: '不稳定', noneTip: '不按风险着色', crimeTip: '按治安风险（预计次日警情）等级为网格着色', instabilityTip: '按不稳定风险（矛盾纠纷、信访积分）等级为网格着色' },
+    legend: { crime: '治安风险等级', instability: '不稳定风险等级', unrankedHint: '未排名：尚未经过全量排名计算', cells: '已着色网格 {n} 个' },
+    class: { very_high: '极高', high: '高', elevated: '较高', normal: '一般', unranked: '未排名' },
+    share: { very_high: '前 {p}%', high: '前 {p}%', elevated: '前 {p}%', normal: '其余' },
+    points: { very_high: '≥ {n} 分', high: '≥ {n} 分', elevated: '≥ {n} 分', normal: '< {n} 分' },
+    state: { loading: '风险数据加载中…', retrying: '风险数据读取失败，正在重试', error: '风险数据暂不可用', empty: '暂无风险数据' },
+    tip: { crime: '治安风险 {v}（预计次日警情）· {cls}', instability: '不稳定风险 {v} 分 · {cls}', drivers: '依据事件 {n} 项', at: '计算于 {time}' },
+    term: {
+      longTerm: '长期水平 {v}', recent: '近90天 {v}', weekday: '同星期 {v}', neighbours: '邻近 {v}', events: '近两年报警 {n} 起',
+      open: '在办 {v}', overdue: '超期 {v}', escalated: '提级 {v}', repeat: '重复 {v}', becameIncident: '转警情 {v}', cases: '在办案件 {n} 件',
+    },
+  },
   gov: {
     hud: '督办',
     hudTip: '辖区内待办督办令，点击进入矛盾纠纷页面',

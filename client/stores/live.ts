@@ -9,6 +9,7 @@ import { useCasesStore } from './cases.js';
 import { useClockStore } from './clock.js';
 import { useIncidentsStore } from './incidents.js';
 import { usePresenceStore } from './presence.js';
+import { useRiskStore } from './risk.js';
 import { useSessionStore } from './session.js';
 import { useUnitsStore } from './units.js';
 
@@ -40,6 +41,7 @@ export const useLiveStore = defineStore('live', () => {
   const clock = useClockStore();
   const session = useSessionStore();
   const presence = usePresenceStore();
+  const risk = useRiskStore();
 
   const state = ref<ConnectionState>('offline');
   const lastFrameAt = ref<number | null>(null);
@@ -88,6 +90,8 @@ export const useLiveStore = defineStore('live', () => {
         // the snapshot says which log its asOfSeq belongs to: resume without a resync round trip
         logEpoch = b.logEpoch || logEpoch;
         snapshotAt.value = Date.now();
+        // loaded lazily by the map; after a gap or a change of scope its snapshot is read again
+        risk.reload();
         return true;
       } catch (err) {
         if (!isTransient(err)) return false; // 401: the http layer has sent us to login
@@ -144,6 +148,7 @@ export const useLiveStore = defineStore('live', () => {
       units.applyEntry(e);
       alerts.applyEntry(e);
       cases.applyEntry(e);
+      risk.applyEntry(e);
     }
     if (f.headSeq !== null) lastSeq.value = f.headSeq;
     degraded.value = f.degraded ?? [];
@@ -286,6 +291,7 @@ export const useLiveStore = defineStore('live', () => {
     presence.reset();
     alerts.reset();
     cases.reset();
+    risk.reset();
   }
 
   return { state, connecting, lastFrameAt, staleSince, snapshotAt, dataAsOf, degraded, lastSeq, start, stop };
