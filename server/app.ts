@@ -26,6 +26,7 @@ import { openApiDocument } from './http/openapi.js';
 import { readRoutes, sendJurisdictions } from './http/read-routes.js';
 import { premiseRoutes } from './http/premise-routes.js';
 import { recommendRoutes } from './http/recommend-routes.js';
+import { dutyRoutes } from './http/duty-routes.js';
 import { statsRoutes } from './http/stats-routes.js';
 import { supervisionRoutes } from './http/supervision-routes.js';
 import type { LiveControl } from './live/control.js';
@@ -116,12 +117,13 @@ export function createApp(deps: AppDeps): Express {
   api.use(premiseRoutes({ redis, tree }));
   api.use(commandRoutes({ redis, tree, minId: () => deps.retention.minId(), replicaAck: config.REDIS_REPLICA_ACK }));
   api.use(alertRoutes({ redis, tree, minId: () => deps.retention.minId(), replicaAck: config.REDIS_REPLICA_ACK }));
-  api.use(statsRoutes({ redis, tree }));
+  api.use(statsRoutes({ redis, tree, positions: deps.positions, timeZone: config.TIME_ZONE, staleUnitSeconds: config.STALE_UNIT_SECONDS }));
   api.use(gridWorkerRoutes({ redis, tree }));
   api.use(indicatorRoutes({ redis, tree }));
   const caseDeps = { redis, tree, minId: () => deps.retention.minId(), replicaAck: config.REDIS_REPLICA_ACK };
   api.use(governanceRoutes(caseDeps));
   api.use(supervisionRoutes(caseDeps));
+  api.use(dutyRoutes({ ...caseDeps, timeZone: config.TIME_ZONE }));
   // the audit trail's routes (server/audit/) sit behind the same guard as every other route
   api.use('/audit', requirePermission('audit.read'));
   api.use(auditRoutes({ redis, audit: deps.audit }));

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Role } from '../../shared/api.js';
 import type { JurisdictionTree } from '../geo/types.js';
+import { demoRoster } from '../stats/duty.js';
 import { keys } from '../store/keys.js';
 import { hashPassword } from './passwords.js';
 import { putUser } from './users.js';
@@ -26,6 +27,8 @@ export async function seedDemoUsers(redis: Redis, tree: JurisdictionTree, passwo
     await putUser(redis, { username: `duty-${d}`, displayName: `${name}值班员`, roles: ['duty_officer'], scopes: [d], passwordHash: hash, demo: true });
     names.push(`duty-${d}`);
   }
+  // the duty roster (GET /duty, escalation to the leader on duty): seeded once, an admin's roster is kept
+  await redis.set(keys.dutyRoster, JSON.stringify(demoRoster(tree)), 'NX');
   await redis.set(keys.demoSeeded, new Date().toISOString());
   return names;
 }

@@ -1,5 +1,6 @@
 // Server-side statistics (DESIGN §4 `GET /stats`): the browser never recomputes history from the
-// log. `metric=governance` answers the governance indicators (server/governance/indicators.ts)
+// log. `metric=wall` answers the wall screen's KPIs and series (server/stats/wall-stats.ts; the
+// window parameters do not apply: it is always today, in TIME_ZONE). `metric=governance` answers the governance indicators (server/governance/indicators.ts)
 // of every jurisdiction at `level` under the scope, and of the scope as a whole, over [from, to).
 //
 // Reading: the scope's disputes and petitions come from the case indexes (per jurisdiction and
@@ -25,17 +26,23 @@ import { caseKey, governanceIndicators, repeatCaseKeys, REPEAT_DAYS, type Indica
 import { keys } from '../store/keys.js';
 import { logHead } from '../store/log.js';
 import { readObjects } from '../store/objects.js';
+import type { PositionStore } from '../telemetry/positions.js';
+import { wallStats } from '../stats/wall-stats.js';
 import { ApiError, parse } from './errors.js';
 import { resolveScope } from './scope-param.js';
 
 export interface StatsDeps {
   redis: Redis;
   tree: JurisdictionTree;
+  /** metric=wall: unit fixes (stale units), the local day's time zone, the stale threshold */
+  positions: PositionStore;
+  timeZone: string;
+  staleUnitSeconds: number;
 }
 
 /** GET /stats */
 export const statsQuerySchema = z.object({
-  metric: z.enum(['governance']),
+  metric: z.enum(['governance', 'wall']),
   scope: z.string().max(128).optional(),
   /** start of the window (inclusive); default: 30 days before `to` */
   from: isoTime.optional(),
@@ -66,6 +73,7 @@ export function statsRoutes(deps: StatsDeps): Router {
     const q = res.locals.q as StatsQuery;
     const user = currentUser(res);
     const scopes = resolveScope(tree, user.scopes, q.scope);
+    if (q.metric === 'wall') return void res.json(await wallStats(deps, user, scopes));
     const now = Date.now();
     const to = q.to ? Date.parse(q.to) : now;
     const from = q.from ? Date.parse(q.from) : to - DEFAULT_WINDOW_DAYS * MS_DAY;

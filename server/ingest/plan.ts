@@ -16,6 +16,7 @@ import type { CommitEntry, Op } from '../store/commit.js';
 import { alertMemberships, caseMemberships, incidentMemberships, indexOps, unitMemberships } from '../store/indexes.js';
 import { keys } from '../store/keys.js';
 import { patrolCheckinOps, riskCaseOps, riskIncidentOps, riskIndicatorOps, validIndicatorCells } from './risk-ops.js';
+import { handoverOps, responseTimeOps } from './stats-ops.js';
 
 /** What a fact's decision can read: objects, and the open-alert markers. */
 export type StateObject = Incident | Unit | Alert | AlertOpenMarker;
@@ -212,6 +213,7 @@ function build(
     }
     ops.push({ op: 'TL', key: keys.timeline('incident', inc.id) });
     ops.push(...riskIncidentOps(before ?? null, inc));
+    if (!r.stale) ops.push(...responseTimeOps(before ?? null, inc, Date.parse(t.clockSkew ? t.receivedAt : t.time)));
   }
   for (const u of r.units) {
     const key = keys.object('unit', u.id);
@@ -231,6 +233,7 @@ function build(
   if (ev.type === 'gridworker.report' && placement && typeof gwKind === 'string' && (GRIDWORKER_REPORT_KINDS as readonly string[]).includes(gwKind)) {
     ops.push({ op: 'ZA', key: keys.gridworkerReports(placement.gridId, gwKind), score: Date.parse(t.time), member: ev.id });
   }
+  if (ev.type === 'duty.handover') ops.push(...handoverOps(ev.id, t.time, r.jurisdiction, ev.data as Record<string, unknown>));
   const entry: PendingEntry = {
     id: ev.id, source: ev.source, type: ev.type, time: t.time, receivedAt: t.receivedAt,
     jurisdiction: r.jurisdiction, affects, data: ev.data as Record<string, unknown>,

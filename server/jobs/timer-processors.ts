@@ -13,6 +13,9 @@ import {
 } from '../alerts/timer-rules.js';
 import { inScope } from '../auth/scope.js';
 import { listUsers, usable } from '../auth/users.js';
+import { DEFAULT_TIME_ZONE } from '../../shared/constants.js';
+import { readRoster } from '../stats/duty.js';
+import { onDuty, shiftAt } from '../stats/wall-kpis.js';
 import { keys } from '../store/keys.js';
 import { readObject } from '../store/objects.js';
 import type { ScriptedRedis } from '../store/scripts.js';
@@ -31,6 +34,8 @@ export interface TimerDeps {
   /** the unit to offer instead of one that did not acknowledge (the next recommendation) */
   nextUnit?: (incident: Incident) => Promise<NextUnit | null>;
   now?: () => number;
+  /** the time zone of the duty roster's shifts (TIME_ZONE; default Asia/Shanghai) */
+  timeZone?: string;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -136,8 +141,13 @@ export function createTimerProcessor(deps: TimerDeps): TimerProcessor {
   async function escalate(d: EscalateJobData): Promise<TimerOutcome> {
     const a = await alert(d.alertId);
     if (!a || a.state !== 'open') return { done: 'acknowledged or cleared in time' };
-    // the leader on duty; until a duty roster exists, every active leader whose scope covers it
-    const leaders = (await listUsers(redis)).filter((u) => usable(u, deps.demoMode) && u.roles.includes('leader') && inScope(u, a.jurisdiction));
+    // the leader on duty from the roster (the nearest roster entry up the alert's chain, at the
+    // escalation's time); without one (or when that user cannot act on it), every active leader whose scope covers it
+    const inScopeLeaders = (await listUsers(redis)).filter((u) => usable(u, deps.demoMode) && u.roles.includes('leader') && inScope(u, a.jurisdiction));
+    const at = Date.parse(d.at);
+    const rostered = onDuty(await readRoster(redis), a.jurisdiction, 'leader', shiftAt(Number.isFinite(at) ? at : now(), deps.timeZone ?? DEFAULT_TIME_ZONE).date);
+    const onDutyLeader = inScopeLeaders.filter((u) => u.username === rostered);
+    const leaders = onDutyLeader.length ? onDutyLeader : inScopeLeaders;
     const r = await write('alert.escalated', `escalate.${a.id}.1`, d.at, {
       alertId: a.id, to: leaders.map((u) => u.username).sort(), by: 'worker/escalation',
     });

@@ -158,7 +158,7 @@ export async function startWorker(config: Readonly<Config>, opts: StartWorkerOpt
   const timerQueue = openTimerQueue(config.REDIS_URL);
   timerQueue.on('error', (err) => log('warn', `timer queue: ${errorText(err)}`));
   const timers = createTimerWorker(config.REDIS_URL, createTimerProcessor({
-    redis, write, settings, demoMode: config.DEMO, nextUnit: (inc) => nextUnitFor(redis, positions, inc, Date.now()),
+    redis, write, settings, demoMode: config.DEMO, timeZone: config.TIME_ZONE, nextUnit: (inc) => nextUnitFor(redis, positions, inc, Date.now()),
   }), {
     concurrency: config.WORKER_CONCURRENCY,
     lockDurationMs: opts.lockDurationMs, stalledIntervalMs: opts.stalledIntervalMs, beforeJob: opts.beforeJob,

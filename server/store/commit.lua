@@ -12,6 +12,7 @@
 --     TL key                   timeline: RPUSH "<seq> <entryJson>"
 --     ZA key score member | ZR key member | GA key lon lat member
 --     SA key member | SR key member | SX key ttl (SET key seq EX ttl) | DL key
+--     HF key field json (HSET key field "<seq> <json>") | EX key ttl (EXPIRE key ttl)
 --
 -- Returns one reply per entry processed: {"ok", seq} | {"dup", seq} | {"idc", seq}
 -- and, if an expectation failed, a last {"conflict", key, currentVersion}: nothing of that
@@ -49,6 +50,9 @@ local function apply_ops(from, count, seq, json)
       j = j + 3
     elseif op == 'SX' then
       redis.call('SET', ARGV[j + 1], seq, 'EX', ARGV[j + 2])
+      j = j + 3
+    elseif op == 'EX' then
+      redis.call('EXPIRE', ARGV[j + 1], ARGV[j + 2])
       j = j + 3
     elseif op == 'DL' then
       redis.call('DEL', ARGV[j + 1])

@@ -10,6 +10,8 @@ export type Op =
   | { op: 'GA'; key: string; lon: number; lat: number; member: string }
   | { op: 'SA' | 'SR'; key: string; member: string }
   | { op: 'SX'; key: string; ttlSeconds: number }
+  /** EXPIRE key ttlSeconds (bounds keys the commit adds to, e.g. per-day sets) */
+  | { op: 'EX'; key: string; ttlSeconds: number }
   | { op: 'DL'; key: string }
   /** a hash field set to `<seq> <json>` */
   | { op: 'HF'; key: string; field: string; json: string };
@@ -39,6 +41,7 @@ function opArgs(o: Op): (string | number)[] {
     case 'GA': return ['GA', o.key, o.lon, o.lat, o.member];
     case 'SA': case 'SR': return [o.op, o.key, o.member];
     case 'SX': return ['SX', o.key, o.ttlSeconds];
+    case 'EX': return ['EX', o.key, o.ttlSeconds];
     case 'DL': return ['DL', o.key];
     case 'HF': return ['HF', o.key, o.field, o.json];
   }

@@ -69,6 +69,21 @@ export const keys = {
   feed: (source: string) => `feed:${source}`,
   /** every ingest source by its last batch time (ms) */
   feeds: 'feeds',
+  /**
+   * response times (GET /stats?metric=wall, server/ingest/stats-ops.ts): first dispatches and first
+   * arrivals of incidents located in a jurisdiction (every element of the incident's chain), one
+   * sorted set per UTC day of the fact (YYYY-MM-DD), scored by the fact's time (ms); members
+   * `<incidentId>|<seconds from the SLA clock start>` and, for arrivals, `|<target seconds>`.
+   * Written by the commit; each key expires STATS_DAY_TTL_SECONDS after its last write.
+   */
+  statsDispatch: (jurisdiction: string, utcDay: string) => `stats:dispatch:${jurisdiction}:${utcDay}`,
+  statsArrival: (jurisdiction: string, utcDay: string) => `stats:arrival:${jurisdiction}:${utcDay}`,
+  /** shift handovers (`duty.handover`) placed in a jurisdiction (every element of the entry's chain), by fact time: entry ids */
+  handoversIn: (jurisdiction: string) => `idx:handover:${jurisdiction}`,
+  /** every handover: entry id → `<seq> <handover JSON>` (HF op, written with the entry) */
+  handovers: 'duty:handover',
+  /** the duty roster (JSON, shared/wall.ts dutyRosterSchema): per scope, rotations of duty officers and leaders */
+  dutyRoster: 'duty:roster',
   user: (username: string) => `user:${username}`,
   users: 'users',
   session: (sid: string) => `sess:${sid}`,
@@ -102,6 +117,9 @@ export const telemetryKeys = {
   /** every unit's latest fix time (ms), to tell stale units without reading their fixes */
   fixTimes: 'fix:at',
 } as const;
+
+/** Per-day response-time sets live this long after their last write (today, yesterday and a margin). */
+export const STATS_DAY_TTL_SECONDS = 40 * 24 * 3600;
 
 /** Dedupe records live 7 days (DESIGN §3). */
 export const DEDUPE_TTL_SECONDS = 7 * 24 * 3600;

@@ -19,7 +19,7 @@ const ALL = [...ROLES];
 const READERS: Role[] = ['duty_officer', 'coordinator', 'leader', 'admin'];
 
 interface Row {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** the Express route, as the app declares it */
   route: string;
   /** null: any signed-in actor */
@@ -56,6 +56,11 @@ const ROWS: Row[] = [
   { method: 'GET', route: '/alerts', permission: 'read', allow: READERS, ok: 200 },
   { method: 'GET', route: '/stats', permission: 'read', allow: READERS, ok: 200, path: () => '/stats?metric=governance' },
   { method: 'GET', route: '/gridworkers', permission: 'read', allow: READERS, ok: 200 },
+  // the duty desk (issue 8): reads for every reader, handovers by duty officers and coordinators, the roster by admins
+  { method: 'GET', route: '/duty', permission: 'read', allow: READERS, ok: 200 },
+  { method: 'GET', route: '/duty/roster', permission: 'read', allow: READERS, ok: 200 },
+  { method: 'POST', route: '/duty/handover', permission: 'duty.handover', allow: ['duty_officer', 'coordinator'], ok: 201, body: (role) => ({ shift: 'day', to: `next-${role}`, notes: 'quiet' }) },
+  { method: 'PUT', route: '/duty/roster', permission: 'settings.manage', allow: ['admin'], ok: 200, body: () => ({ scopes: { [demoTree().cityId]: { duty_officer: ['duty'], leader: ['leader'] } } }) },
   { method: 'GET', route: '/indicators', permission: 'read', allow: READERS, ok: 200, path: () => '/indicators?level=district' },
   // each acknowledging role on its own open alert (raised in beforeAll)
   { method: 'POST', route: '/alerts/:id/acknowledge', permission: 'alerts.acknowledge', allow: ['duty_officer', 'coordinator', 'leader'], ok: 200, path: (role) => `/alerts/AL-MX-${role}/acknowledge`, body: () => ({}) },

@@ -87,6 +87,18 @@ describe('encodeCommit', () => {
     expect(json).not.toContain('"seq"');
   });
 
+  it('encodes HF and EX ops with the arity commit.lua reads', () => {
+    const e: CommitEntry = {
+      dedupe: null, checks: [], entry: entry('e3'),
+      ops: [{ op: 'HF', key: 'h', field: 'f', json: '{}' }, { op: 'EX', key: 'stats:arrival:d:2025-03-01', ttlSeconds: 3456000 }, { op: 'DL', key: 'x' }],
+    };
+    const argv = encodeCommit([e], null);
+    expect(argv.slice(-11)).toEqual([JSON.stringify(e.entry), 9, 'HF', 'h', 'f', '{}', 'EX', 'stats:arrival:d:2025-03-01', 3456000, 'DL', 'x']);
+    const w = luaWalk(argv);
+    expect(w.consumed).toBe(argv.length);
+    expect(w.entries[0]!.ops).toEqual(['HF', 'h', 'f', '{}', 'EX', 'stats:arrival:d:2025-03-01', '3456000', 'DL', 'x']);
+  });
+
   it('encodes an empty batch as its header only', () => {
     expect(encodeCommit([], null)).toEqual(['', 0]);
   });

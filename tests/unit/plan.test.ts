@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Fix, Incident, Unit } from '../../shared/objects.js';
 import type { Op } from '../../server/store/commit.js';
-import { keys } from '../../server/store/keys.js';
+import { keys, STATS_DAY_TTL_SECONDS } from '../../server/store/keys.js';
 import { attachedUnitKeys, keysFor, planFact, type Plan, type StateView } from '../../server/ingest/plan.js';
 import { validateEvent } from '../../server/ingest/validate.js';
 import type { ValidEvent } from '../../shared/events.js';
@@ -113,7 +113,14 @@ describe('lifecycle facts', () => {
     expect(p.commit.checks).toEqual([{ key: IK(), expected: 3 }, { key: UK('u1'), expected: 5 }]);
     expect(p.commit.ops.filter((o) => o.op === 'H').map((o) => [o.key, (o as { version: number }).version])).toEqual([[IK(), 4], [UK('u1'), 6]]);
     expect(opsOf(p, 'ZR')).toEqual(statusKeys(CHAIN_A, 'new').map((key) => ({ op: 'ZR', key, member: 'inc-1' })));
-    expect(opsOf(p, 'ZA')).toEqual(statusKeys(CHAIN_A, 'dispatched').map((key) => ({ op: 'ZA', key, score: T, member: 'inc-1' })));
+    const za = opsOf(p, 'ZA') as Extract<Op, { op: 'ZA' }>[];
+    expect(za.filter((o) => !o.key.startsWith('stats:'))).toEqual(statusKeys(CHAIN_A, 'dispatched').map((key) => ({ op: 'ZA', key, score: T, member: 'inc-1' })));
+    // the first dispatch is recorded for the wall's response times (server/ingest/stats-ops.ts): seconds from the SLA clock start
+    // at the fact's time (within 2 minutes of receipt)
+    const at = Date.parse(p.commit.entry.time);
+    const day = p.commit.entry.time.slice(0, 10);
+    expect(za.filter((o) => o.key.startsWith('stats:'))).toEqual(CHAIN_A.map((j) => ({ op: 'ZA', key: keys.statsDispatch(j, day), score: at, member: `inc-1|${Math.round((at - Date.parse(cur.reportedAt)) / 1000)}` })));
+    expect(opsOf(p, 'EX')).toEqual(CHAIN_A.map((j) => ({ op: 'EX', key: keys.statsDispatch(j, day), ttlSeconds: STATS_DAY_TTL_SECONDS })));
     expect(opsOf(p, 'GA')).toEqual([]); // same place: the geo index is untouched
     expect(opsOf(p, 'TL')).toEqual([{ op: 'TL', key: keys.timeline('incident', 'inc-1') }]);
     expect(p.commit.entry.affects).toEqual([{ kind: 'incident', id: 'inc-1', version: 4 }, { kind: 'unit', id: 'u1', version: 6 }]);
