@@ -228,7 +228,7 @@ function build(
   for (const t of new Map((r.alsoTimeline ?? []).map((x) => [`${x.kind}:${x.id}`, x])).values()) ops.push({ op: 'TL', key: keys.timeline(t.kind, t.id) });
   // grid-worker reports: counted per grid and kind (GET /gridworkers); only the known kinds get an index
   const gwKind = (ev.data as { kind?: unknown }).kind;
-  if (ev.type === 'indicator.updated') ops.push(...riskIndicatorOps(ev.data as Record<string, unknown>));
+  if (ev.type === 'indicator.updated') ops.push(...riskIndicatorOps(ev.data as Record<string, unknown>, t.time));
   if (ev.type === 'patrol.checkin' && placement) ops.push(...patrolCheckinOps(ev.id, t.time, placement.gridId, ev.data as Record<string, unknown>));
   if (ev.type === 'gridworker.report' && placement && typeof gwKind === 'string' && (GRIDWORKER_REPORT_KINDS as readonly string[]).includes(gwKind)) {
     ops.push({ op: 'ZA', key: keys.gridworkerReports(placement.gridId, gwKind), score: Date.parse(t.time), member: ev.id });

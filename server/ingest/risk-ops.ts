@@ -4,7 +4,7 @@
 // check-ins are indexed per cell for the coverage-gap alert. Pure.
 import type { GovCase } from '../../shared/governance.js';
 import type { Incident } from '../../shared/objects.js';
-import { cellIndicatorSchema, CRIME_RISK_CATEGORIES } from '../../shared/risk.js';
+import { cellIndicatorSchema, CRIME_RISK_CATEGORIES, instabilityClass, type CellIndicator } from '../../shared/risk.js';
 import { refuse, type Refusal } from '../incidents/types.js';
 import type { Op } from '../store/commit.js';
 import { keys } from '../store/keys.js';
@@ -44,11 +44,16 @@ export function riskCaseOps(before: GovCase | null, after: GovCase): Op[] {
   return ops;
 }
 
-/** Refuses an `indicator.updated` whose cells are not whole indicators, naming the first bad field. */
+/**
+ * DESIGN §3 asks only `{id, crimeRisk, instabilityRisk, drivers}` of each cell; our workers add
+ * classes, terms and the time. What is there must be right: refuses the first bad field.
+ */
+const contractCell = cellIndicatorSchema.partial({ crimeClass: true, instabilityClass: true, terms: true, at: true });
+
 export function validIndicatorCells(data: unknown): Refusal | null {
   const cells = (data as { cells?: unknown[] }).cells ?? [];
   for (const [i, cell] of cells.entries()) {
-    const r = cellIndicatorSchema.safeParse(cell);
+    const r = contractCell.safeParse(cell);
     if (!r.success) {
       const issue = r.error.issues[0]!;
       return refuse('invalid_indicator', issue.message, `data.cells[${i}]${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`);
@@ -57,9 +62,24 @@ export function validIndicatorCells(data: unknown): Refusal | null {
   return null;
 }
 
-export function riskIndicatorOps(data: Record<string, unknown>): Op[] {
-  const cells = (data.cells ?? []) as { id: string }[];
-  return cells.map((c) => ({ op: 'HF', key: keys.riskIndicators, field: c.id, json: JSON.stringify(c) }));
+const NO_TERMS: CellIndicator['terms'] = {
+  crime: { longTerm: 0, recent: 0, weekday: 0, neighbours: 0, events: 0 },
+  instability: { open: 0, overdue: 0, escalated: 0, repeat: 0, becameIncident: 0, cases: 0 },
+};
+
+/** Stores each cell whole: what a producer left out gets its neutral value (no class, no terms, the entry's time). */
+export function riskIndicatorOps(data: Record<string, unknown>, time: string): Op[] {
+  const cells = (data.cells ?? []) as (Partial<CellIndicator> & Pick<CellIndicator, 'id' | 'crimeRisk' | 'instabilityRisk' | 'drivers'>)[];
+  return cells.map((c) => {
+    const whole: CellIndicator = {
+      ...c,
+      crimeClass: c.crimeClass ?? null,
+      instabilityClass: c.instabilityClass ?? instabilityClass(c.instabilityRisk),
+      terms: c.terms ?? NO_TERMS,
+      at: c.at ?? time,
+    };
+    return { op: 'HF', key: keys.riskIndicators, field: c.id, json: JSON.stringify(whole) };
+  });
 }
 
 /** A located `patrol.checkin` is indexed in its cell with its dwell, for coverage gaps. */

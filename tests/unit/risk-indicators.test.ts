@@ -489,18 +489,28 @@ describe('validIndicatorCells and riskIndicatorOps', () => {
     expect(validIndicatorCells({ cells: [good, { ...good, instabilityClass: 'purple' }] })?.path).toBe('data.cells[1].instabilityClass');
     expect(validIndicatorCells({ cells: [{ ...good, drivers: ['a', 'b', 7] }] })?.path).toBe('data.cells[0].drivers[2]');
     expect(validIndicatorCells({ cells: [{ ...good, terms: { ...good.terms, crime: { ...good.terms.crime, events: 1.5 } } }] })?.path).toBe('data.cells[0].terms.crime.events');
-    const { at: _at, ...noTime } = good;
-    expect(validIndicatorCells({ cells: [noTime] })?.path).toBe('data.cells[0].at');
+    expect(validIndicatorCells({ cells: [{ ...good, at: 'yesterday' }] })?.path).toBe('data.cells[0].at');
+    const { at: _at, terms: _terms, crimeClass: _c, instabilityClass: _i, ...contractOnly } = good;
+    expect(validIndicatorCells({ cells: [contractOnly] })).toBeNull(); // DESIGN §3 asks only id, the two risks and drivers
+    const { drivers: _d, ...noDrivers } = good;
+    expect(validIndicatorCells({ cells: [noDrivers] })?.path).toBe('data.cells[0].drivers');
     expect(validIndicatorCells({ cells: ['x'] })?.path).toBe('data.cells[0]');
   });
 
   it('each cell stored under its id in the indicators hash', () => {
     const b = { ...good, id: 'gB' };
-    expect(riskIndicatorOps({ cells: [good, b] })).toEqual([
+    expect(riskIndicatorOps({ cells: [good, b] }, AT)).toEqual([
       { op: 'HF', key: 'risk:ind', field: 'gA', json: JSON.stringify(good) },
       { op: 'HF', key: 'risk:ind', field: 'gB', json: JSON.stringify(b) },
     ]);
-    expect(riskIndicatorOps({})).toEqual([]);
+    expect(riskIndicatorOps({}, AT)).toEqual([]);
+  });
+
+  it('a cell with only the contract fields is stored whole: no class, instability class from its points, zero terms, the entry time', () => {
+    const [op] = riskIndicatorOps({ cells: [{ id: 'gC', crimeRisk: 0.5, instabilityRisk: 7, drivers: ['x'] }] }, '2026-01-01T00:00:00.000Z');
+    const stored = JSON.parse((op as { json: string }).json);
+    expect(stored).toMatchObject({ id: 'gC', crimeRisk: 0.5, instabilityRisk: 7, drivers: ['x'], crimeClass: null, instabilityClass: 'high', at: '2026-01-01T00:00:00.000Z' });
+    expect(stored.terms.crime.events).toBe(0);
   });
 });
 
