@@ -69,8 +69,8 @@ export const router = createRouter({
     { path: '/', name: 'home', component: Empty, meta: { home: true } },
     { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
     { ...page(byPath('/map'), MapView), name: 'map' },
-    // the live map becomes the wall screen later
-    { ...page(byPath('/wall'), MapView), name: 'wall' },
+    // the wall screen (DESIGN §9): full-screen, above the app's own bar; its own chunk (ECharts)
+    { ...page(byPath('/wall'), () => import('./views/WallView.vue')), name: 'wall' },
     { ...page(byPath('/dispatch'), DispatchView), name: 'dispatch' },
     { ...page(byPath('/leader'), ComingSoonView), name: 'leader' },
     { ...page(byPath('/governance'), GovernanceView), name: 'governance' },

@@ -31,11 +31,17 @@ export interface MapStats {
 
 type Hover = { kind: 'incident' | 'unit'; id: string } | null;
 
+/** Options of a map that is not the live map page's (the wall: no zoom buttons, framed by scenes). */
+export interface LeafletMapOptions {
+  /** the +/− buttons (default true) */
+  zoomControl?: boolean;
+}
+
 /**
  * The live map (DESIGN §9): Leaflet 1.9 with canvas renderers, no tiles (the jurisdictions are the
  * base map), incidents and units kept in step with their stores through their version counters.
  */
-export function useLeafletMap(container: Ref<HTMLElement | null>, riskMode: Readonly<Ref<RiskMode>> = ref('none')) {
+export function useLeafletMap(container: Ref<HTMLElement | null>, riskMode: Readonly<Ref<RiskMode>> = ref('none'), options: LeafletMapOptions = {}) {
   const jurisdictions = useJurisdictionsStore();
   const incidents = useIncidentsStore();
   const units = useUnitsStore();
@@ -135,7 +141,7 @@ export function useLeafletMap(container: Ref<HTMLElement | null>, riskMode: Read
       pane.style.zIndex = String(z);
       if (name !== PANES.live[0]) pane.style.pointerEvents = 'none';
     }
-    L.control.zoom({ position: 'topright' }).addTo(m);
+    if (options.zoomControl !== false) L.control.zoom({ position: 'topright' }).addTo(m);
     return m;
   }
 
@@ -229,5 +235,17 @@ export function useLeafletMap(container: Ref<HTMLElement | null>, riskMode: Read
     if (map && base) map.flyToBounds(base.bounds, { padding: [16, 16], duration: 0.6 });
   }
 
-  return { stats, focusIncident, resetView };
+  /** Frames a box ([[south, west], [north, east]]); the whole city when null. */
+  function fitTo(bounds: [[number, number], [number, number]] | null, duration = 1.2): void {
+    if (!map) return;
+    if (!bounds) return resetView();
+    map.flyToBounds(bounds, { padding: [24, 24], duration, maxZoom: 16 });
+  }
+
+  /** Flies to a point (a takeover's incident), without opening a card. */
+  function flyToPoint(lat: number, lon: number, zoom = 15): void {
+    map?.flyTo([lat, lon], zoom, { duration: 1 });
+  }
+
+  return { stats, focusIncident, resetView, fitTo, flyToPoint };
 }
