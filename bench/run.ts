@@ -4,9 +4,10 @@ import { benchIngest } from './ingest.js';
 import { benchLive } from './live.js';
 import { benchRecommend } from './recommend.js';
 import { benchRisk } from './risk.js';
+import { benchWall } from './wall.js';
 
 const only = process.argv[2];
-const benches: Record<string, () => Promise<void>> = { ingest: benchIngest, live: benchLive, recommend: benchRecommend, risk: benchRisk, backtest: benchBacktest };
+const benches: Record<string, () => Promise<void>> = { ingest: benchIngest, live: benchLive, recommend: benchRecommend, risk: benchRisk, backtest: benchBacktest, wall: benchWall };
 
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;

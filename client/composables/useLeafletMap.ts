@@ -35,6 +35,8 @@ type Hover = { kind: 'incident' | 'unit'; id: string } | null;
 export interface LeafletMapOptions {
   /** the +/− buttons (default true) */
   zoomControl?: boolean;
+  /** draw incidents and units (default true); false gives the "empty map" reference of the wall benchmark */
+  liveLayers?: boolean;
 }
 
 /**
@@ -173,13 +175,16 @@ export function useLeafletMap(container: Ref<HTMLElement | null>, riskMode: Read
     m.on('mousemove', onRiskPointer).on('click', onRiskPointer).on('mouseout', closeRiskTip);
 
     const il = incidentLayer;
+    const drawLive = options.liveLayers !== false;
     stops.push(
-      watch(() => incidents.version, () => {
+      watch(() => (drawLive ? incidents.version : -1), () => {
+        if (!drawLive) return;
         il.sync(incidents.items);
         stats.incidents = il.size;
         if (hover && !renderTip()) onOut();
       }, { immediate: true }),
-      watch(() => units.version, () => {
+      watch(() => (drawLive ? units.version : -1), () => {
+        if (!drawLive) return;
         unitLayer.sync(units.items, clock.serverNow());
         stats.units = unitLayer.size;
         // the card follows a moving unit
