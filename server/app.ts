@@ -27,6 +27,7 @@ import { readRoutes, sendJurisdictions } from './http/read-routes.js';
 import { premiseRoutes } from './http/premise-routes.js';
 import { recommendRoutes } from './http/recommend-routes.js';
 import { dutyRoutes } from './http/duty-routes.js';
+import { leaderRoutes } from './http/leader-routes.js';
 import { statsRoutes } from './http/stats-routes.js';
 import { supervisionRoutes } from './http/supervision-routes.js';
 import type { LiveControl } from './live/control.js';
@@ -124,6 +125,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(governanceRoutes(caseDeps));
   api.use(supervisionRoutes(caseDeps));
   api.use(dutyRoutes({ ...caseDeps, timeZone: config.TIME_ZONE }));
+  api.use(leaderRoutes({ redis, tree, timeZone: config.TIME_ZONE }));
   // the audit trail's routes (server/audit/) sit behind the same guard as every other route
   api.use('/audit', requirePermission('audit.read'));
   api.use(auditRoutes({ redis, audit: deps.audit }));

@@ -11,6 +11,7 @@ import { adminPaths, adminSchemas } from './openapi-admin.js';
 import { auditPaths, auditSchemas } from '../audit/openapi.js';
 import { governancePaths, governanceSchemas } from './openapi-governance.js';
 import { statsPaths, statsSchemas } from './openapi-stats.js';
+import { leaderPaths, leaderSchemas } from './openapi-leader.js';
 import { riskPaths, riskSchemas } from './openapi-risk.js';
 import { gridWorkerQuerySchema, GRIDWORKER_REPORT_DAYS } from './gridworker-routes.js';
 import { gridWorkerListSchema } from '../../shared/governance.js';
@@ -53,7 +54,7 @@ export function openApiDocument(version: string): Json {
         TransitionCommand: schema(transitionCommandSchema), IncidentCommandResult: schema(incidentCommandResultSchema),
         Alert: schema(alertSchema), AlertList: schema(alertListSchema), AcknowledgeAlert: schema(acknowledgeAlertSchema),
         AlertCommandResult: schema(alertCommandResultSchema),
-        Jurisdictions: schema(jurisdictionCollectionSchema), ...adminSchemas(), ...auditSchemas(), ...governanceSchemas(), ...statsSchemas(), ...riskSchemas(), GridWorkerList: schema(gridWorkerListSchema), ...eventTypes,
+        Jurisdictions: schema(jurisdictionCollectionSchema), ...adminSchemas(), ...auditSchemas(), ...governanceSchemas(), ...statsSchemas(), ...leaderSchemas(), ...riskSchemas(), GridWorkerList: schema(gridWorkerListSchema), ...eventTypes,
       },
     },
     security: [{ session: [] }, { machineToken: [] }],
@@ -139,7 +140,7 @@ export function openApiDocument(version: string): Json {
         },
       },
       ...governancePaths(),
-      ...statsPaths(),
+      ...leaderPaths(statsPaths()),
       ...riskPaths(),
       '/incidents/{id}/premise': {
         get: {

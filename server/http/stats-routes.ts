@@ -2,6 +2,10 @@
 // log. `metric=wall` answers the wall screen's KPIs and series (server/stats/wall-stats.ts; the
 // window parameters do not apply: it is always today, in TIME_ZONE). `metric=governance` answers the governance indicators (server/governance/indicators.ts)
 // of every jurisdiction at `level` under the scope, and of the scope as a whole, over [from, to).
+// `metric=leader` (issue 9) answers the leader's indicators against their targets over the last 7,
+// 30 and 90 local days with a 90-day daily series, from the daily counters; `metric=rankings` the
+// jurisdictions at `level` (default district) under the scope ranked `by` crime risk, instability
+// risk or overdue cases (server/stats/leader-stats.ts; from, to and bucket do not apply to either).
 //
 // Reading: the scope's disputes and petitions come from the case indexes (per jurisdiction and
 // stage, scored by last change) — no SCAN/KEYS. Open stages are read whole (the overdue backlog
@@ -28,6 +32,8 @@ import { logHead } from '../store/log.js';
 import { readObjects } from '../store/objects.js';
 import type { PositionStore } from '../telemetry/positions.js';
 import { wallStats } from '../stats/wall-stats.js';
+import { leaderStats, rankings } from '../stats/leader-stats.js';
+import { DEFAULT_RANKING_LIMIT, RANKING_BY, RANKING_LEVELS } from '../../shared/leader.js';
 import { ApiError, parse } from './errors.js';
 import { resolveScope } from './scope-param.js';
 
@@ -42,16 +48,20 @@ export interface StatsDeps {
 
 /** GET /stats */
 export const statsQuerySchema = z.object({
-  metric: z.enum(['governance', 'wall']),
+  metric: z.enum(['governance', 'wall', 'leader', 'rankings']),
   scope: z.string().max(128).optional(),
   /** start of the window (inclusive); default: 30 days before `to` */
   from: isoTime.optional(),
   /** end of the window (exclusive); default: now */
   to: isoTime.optional(),
-  /** the level of the rows (default community) */
-  level: levelSchema.default('community'),
+  /** the level of the rows (governance: default community; rankings: district, street, community or grid, default district) */
+  level: levelSchema.optional(),
   /** time-series metrics only; governance answers one value per row */
   bucket: z.enum(['hour', 'day']).optional(),
+  /** rankings: what to rank by (default crime) */
+  by: z.enum(RANKING_BY).optional(),
+  /** rankings: how many rows (default 20; above 500 clamped) */
+  limit: z.coerce.number().int().min(1).transform((n) => Math.min(n, 500)).optional(),
 });
 export type StatsQuery = z.infer<typeof statsQuerySchema>;
 
@@ -74,6 +84,15 @@ export function statsRoutes(deps: StatsDeps): Router {
     const user = currentUser(res);
     const scopes = resolveScope(tree, user.scopes, q.scope);
     if (q.metric === 'wall') return void res.json(await wallStats(deps, user, scopes));
+    if (q.metric === 'leader') return void res.json(await leaderStats(deps, user, scopes));
+    if (q.metric === 'rankings') {
+      const level = q.level ?? 'district';
+      if (!(RANKING_LEVELS as readonly string[]).includes(level)) {
+        throw badQuery('query.level', 'invalid_level', `query.level: rankings are by ${RANKING_LEVELS.join(', ')}`);
+      }
+      return void res.json(await rankings(deps, user, scopes, level as (typeof RANKING_LEVELS)[number], q.by ?? 'crime', q.limit ?? DEFAULT_RANKING_LIMIT));
+    }
+    const level = q.level ?? 'community';
     const now = Date.now();
     const to = q.to ? Date.parse(q.to) : now;
     const from = q.from ? Date.parse(q.from) : to - DEFAULT_WINDOW_DAYS * MS_DAY;
@@ -88,13 +107,13 @@ export function statsRoutes(deps: StatsDeps): Router {
     const repeat = repeatCaseKeys([...cases, ...elsewhere], w);
 
     // one row per jurisdiction at `level` under the scope; a case counts where it lies (its location's chain)
-    const rowIds = tree.idsAt(q.level).filter((id) => tree.chain(id).some((j) => scopes.includes(j)));
+    const rowIds = tree.idsAt(level).filter((id) => tree.chain(id).some((j) => scopes.includes(j)));
     const byRow = new Map<string, GovCase[]>(rowIds.map((id) => [id, []]));
     for (const c of cases) for (const j of c.jurisdiction) byRow.get(j)?.push(c);
     const row = (jurisdictionId: string, level: Level, list: readonly GovCase[], name?: string): GovernanceRow => ({
       jurisdictionId, ...(name ? { name } : {}), level, ...governanceIndicators(list, w, repeat),
     });
-    const rows = rowIds.map((id) => row(id, q.level, byRow.get(id)!, tree.get(id)?.name));
+    const rows = rowIds.map((id) => row(id, level, byRow.get(id)!, tree.get(id)?.name));
     const top = scopes.length === 1 ? tree.get(scopes[0]!) : undefined;
     const totalLevel = top?.level ?? LEVELS.find((l) => scopes.some((s) => tree.get(s)?.level === l)) ?? 'city';
     const total = row(scopes.join(','), totalLevel, cases, top?.name);
@@ -149,7 +168,7 @@ export async function readScopeCases(redis: Redis, scopes: readonly string[], ch
  * Petitions by the petitioners of the petitions opened in the window, filed up to 90 days before
  * them and not already among `cases` (they may lie outside the scope): for the repeat rate only.
  */
-async function earlierPetitionsOfPetitioners(redis: Redis, cases: readonly GovCase[], w: IndicatorWindow): Promise<Petition[]> {
+export async function earlierPetitionsOfPetitioners(redis: Redis, cases: readonly GovCase[], w: IndicatorWindow): Promise<Petition[]> {
   const known = new Set(cases.map(caseKey));
   const earliest = new Map<string, number>();
   for (const c of cases) {

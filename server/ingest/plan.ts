@@ -16,6 +16,7 @@ import type { CommitEntry, Op } from '../store/commit.js';
 import { alertMemberships, caseMemberships, incidentMemberships, indexOps, unitMemberships } from '../store/indexes.js';
 import { keys } from '../store/keys.js';
 import { patrolCheckinOps, riskCaseOps, riskIncidentOps, riskIndicatorOps, validIndicatorCells } from './risk-ops.js';
+import { dailyOps } from './daily-ops.js';
 import { handoverOps, responseTimeOps } from './stats-ops.js';
 
 /** What a fact's decision can read: objects, and the open-alert markers. */
@@ -234,6 +235,17 @@ function build(
     ops.push({ op: 'ZA', key: keys.gridworkerReports(placement.gridId, gwKind), score: Date.parse(t.time), member: ev.id });
   }
   if (ev.type === 'duty.handover') ops.push(...handoverOps(ev.id, t.time, r.jurisdiction, ev.data as Record<string, unknown>));
+  // the leader's daily counters (server/ingest/daily-ops.ts; \`state\` is still the view before this fact);
+  // an alert's timeline stays the last op of an alert fact, so they go before it there
+  const daily = dailyOps({
+    type: ev.type, at: Date.parse(t.clockSkew ? t.receivedAt : t.time), jurisdiction: r.jurisdiction, data: ev.data as Record<string, unknown>,
+    incident: inc && !r.stale ? { before: (state.get(keys.object('incident', inc.id)) ?? null) as Incident | null, after: inc } : null,
+    case: r.case ? { before: (state.get(keys.object(r.case.kind, r.case.id)) ?? null) as GovCase | null, after: r.case } : null,
+    alert: r.alert ? { before: (state.get(keys.object('alert', r.alert.id)) ?? null) as Alert | null, after: r.alert } : null,
+  });
+  const alertTimeline = r.alert ? ops.findLastIndex((o) => o.op === 'TL' && o.key === keys.timeline('alert', r.alert!.id)) : -1;
+  if (alertTimeline >= 0) ops.splice(alertTimeline, 0, ...daily);
+  else ops.push(...daily);
   const entry: PendingEntry = {
     id: ev.id, source: ev.source, type: ev.type, time: t.time, receivedAt: t.receivedAt,
     jurisdiction: r.jurisdiction, affects, data: ev.data as Record<string, unknown>,

@@ -14,7 +14,8 @@
 // local day: the commit needs no time zone, and a reader takes today's local day as the score range
 // [local midnight, now) over the (at most two) UTC days it overlaps — exact for every time zone.
 // Every key expires STATS_DAY_TTL_SECONDS after its last write. A reopened incident (back to `new`)
-// counts again when it is dispatched and reached again.
+// counts again when it is dispatched and reached again. The decision (responseMilestones) is shared
+// with the leader's daily counters (server/ingest/daily-ops.ts), so both count the same arrivals.
 //
 // Handovers: a `duty.handover` entry is indexed per jurisdiction of its chain (`idx:handover:<j>`,
 // scored by the fact's time) and its handover stored in the `duty:handover` hash under its entry
@@ -44,19 +45,43 @@ export function parseResponseMember(m: string, arrival: boolean): { incidentId: 
   return { incidentId: parts.slice(0, -tail).join('|'), seconds, targetSeconds: target };
 }
 
+/** A first dispatch or first arrival an incident's change makes: seconds from the SLA clock start; arrivals with their target and verdict. */
+export interface ResponseMilestones {
+  dispatch: { seconds: number } | null;
+  arrival: { seconds: number; targetSeconds: number; onTime: boolean } | null;
+}
+
+/**
+ * The one decision of what counts as a first dispatch and a first arrival (shared by the wall's
+ * response-time sets and the leader's daily counters, server/ingest/daily-ops.ts): a first dispatch
+ * when the status leaves `new` for dispatched, en route or on scene; a first arrival when it becomes
+ * `on_scene` from new, dispatched or en route (forward jumps included). On time: within the arrival
+ * SLA target of the incident's priority and area type. `at` (ms) is when it happened; null when
+ * neither happened.
+ */
+export function responseMilestones(before: Incident | null, after: Incident, at: number): ResponseMilestones | null {
+  if (!before || before.status === after.status) return null;
+  const firstDispatch = before.status === 'new' && DISPATCHED.has(after.status);
+  const firstArrival = BEFORE_ARRIVAL.has(before.status) && after.status === 'on_scene';
+  if (!firstDispatch && !firstArrival) return null;
+  if (!Number.isFinite(at)) return null;
+  const from = slaClockFrom(after);
+  const seconds = Number.isFinite(from) ? Math.max(0, Math.round((at - from) / 1000)) : 0;
+  const targetSeconds = slaTargetSeconds(after.priority, after.areaType);
+  return {
+    dispatch: firstDispatch ? { seconds } : null,
+    arrival: firstArrival ? { seconds, targetSeconds, onTime: seconds <= targetSeconds } : null,
+  };
+}
+
 /**
  * Ops recording a first dispatch or a first arrival between `before` and `after`; [] otherwise.
  * `at` (ms) is when it happened: the fact's time, or its receipt when that time was skewed
  * (the rule of the SLA clocks, DESIGN §7).
  */
 export function responseTimeOps(before: Incident | null, after: Incident, at: number): Op[] {
-  if (!before || before.status === after.status) return [];
-  const firstDispatch = before.status === 'new' && DISPATCHED.has(after.status);
-  const firstArrival = BEFORE_ARRIVAL.has(before.status) && after.status === 'on_scene';
-  if (!firstDispatch && !firstArrival) return [];
-  if (!Number.isFinite(at)) return [];
-  const from = slaClockFrom(after);
-  const seconds = Number.isFinite(from) ? Math.max(0, Math.round((at - from) / 1000)) : 0;
+  const m = responseMilestones(before, after, at);
+  if (!m) return [];
   const day = utcDay(at);
   const ops: Op[] = [];
   const add = (key: string, member: string) => {
@@ -64,8 +89,8 @@ export function responseTimeOps(before: Incident | null, after: Incident, at: nu
     ops.push({ op: 'EX', key, ttlSeconds: STATS_DAY_TTL_SECONDS });
   };
   for (const j of after.jurisdiction) {
-    if (firstDispatch) add(keys.statsDispatch(j, day), `${after.id}|${seconds}`);
-    if (firstArrival) add(keys.statsArrival(j, day), `${after.id}|${seconds}|${slaTargetSeconds(after.priority, after.areaType)}`);
+    if (m.dispatch) add(keys.statsDispatch(j, day), `${after.id}|${m.dispatch.seconds}`);
+    if (m.arrival) add(keys.statsArrival(j, day), `${after.id}|${m.arrival.seconds}|${m.arrival.targetSeconds}`);
   }
   return ops;
 }

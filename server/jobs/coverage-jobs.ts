@@ -5,9 +5,11 @@
 // (one open per subject `coverage:<grid>`) and clearing it once the cell is covered again or no
 // longer among the top-risk cells.
 import type { Alert, AlertOpenMarker, Unit } from '../../shared/objects.js';
-import { checkCoverage, COVERAGE_KIND, coverageSubject, type CellCoverage, type CoverageRule } from '../alerts/coverage-rules.js';
+import { checkCoverage, COVERAGE_KIND, coverageSubject, presenceMs, type CellCoverage, type CoverageRule } from '../alerts/coverage-rules.js';
+import { DAILY, dailyField } from '../ingest/daily-ops.js';
+import { utcDay } from '../ingest/stats-ops.js';
 import type { JurisdictionTree } from '../geo/types.js';
-import { keys } from '../store/keys.js';
+import { keys, STATS_DAILY_TTL_SECONDS } from '../store/keys.js';
 import { readObjects } from '../store/objects.js';
 import type { ScriptedRedis } from '../store/scripts.js';
 import { unitIdsInScopes, unitsById } from '../store/unit-queries.js';
@@ -91,6 +93,31 @@ export function createCoverageJobs(deps: CoverageDeps) {
     return r.kind === 'accepted';
   }
 
+  /** The run's coverage sample in the daily counters (see the header); once per sampling slot. */
+  async function recordSample(cells: readonly CellCoverage[], t: number, watchedSince: number | null): Promise<void> {
+    if (cells.length === 0 || watchedSince === null || t - watchedSince < rule.windowMs) return;
+    const slot = Math.floor(t / rule.sampleEveryMs) * rule.sampleEveryMs;
+    if ((await redis.set(keys.statsCoverageRun(slot), '1', 'PX', Math.max(2 * rule.sampleEveryMs, 60_000), 'NX')) !== 'OK') return;
+    const day = utcDay(t);
+    const hour = new Date(t).getUTCHours();
+    const adds = new Map<string, [number, number]>();
+    for (const c of cells) {
+      const covered = presenceMs(c, rule) >= rule.minPresenceMs ? 1 : 0;
+      for (const j of tree.chain(c.gridId)) {
+        const n = adds.get(j) ?? [0, 0];
+        adds.set(j, [n[0] + 1, n[1] + covered]);
+      }
+    }
+    const p = redis.pipeline();
+    for (const [j, [checked, covered]] of adds) {
+      const key = keys.statsDaily(j, day);
+      p.hincrby(key, dailyField(DAILY.coverageChecked, hour), checked);
+      if (covered) p.hincrby(key, dailyField(DAILY.coverageCovered, hour), covered);
+      p.expire(key, STATS_DAILY_TTL_SECONDS);
+    }
+    await p.exec();
+  }
+
   async function coverage(): Promise<CoverageRun> {
     const t = now();
     const sampled = await sample(t);
@@ -102,6 +129,7 @@ export function createCoverageJobs(deps: CoverageDeps) {
     let raised = 0;
     let cleared = 0;
     const cells = await coverageOf([...top.keys()], t);
+    await recordSample(cells, t, watchedSince);
     for (const c of cells) {
       const v = checkCoverage(c, top.get(c.gridId) ?? 0, t, watchedSince, rule);
       const open = await openAlert(c.gridId);

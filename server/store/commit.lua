@@ -13,6 +13,7 @@
 --     ZA key score member | ZR key member | GA key lon lat member
 --     SA key member | SR key member | SX key ttl (SET key seq EX ttl) | DL key
 --     HF key field json (HSET key field "<seq> <json>") | EX key ttl (EXPIRE key ttl)
+--     HI key field n (HINCRBY key field n: counters; the entry is committed once, so is the increment)
 --
 -- Returns one reply per entry processed: {"ok", seq} | {"dup", seq} | {"idc", seq}
 -- and, if an expectation failed, a last {"conflict", key, currentVersion}: nothing of that
@@ -59,6 +60,9 @@ local function apply_ops(from, count, seq, json)
       j = j + 2
     elseif op == 'HF' then
       redis.call('HSET', ARGV[j + 1], ARGV[j + 2], seq .. ' ' .. ARGV[j + 3])
+      j = j + 4
+    elseif op == 'HI' then
+      redis.call('HINCRBY', ARGV[j + 1], ARGV[j + 2], ARGV[j + 3])
       j = j + 4
     else
       return redis.error_reply('commit: unknown op ' .. tostring(op))

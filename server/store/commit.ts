@@ -14,7 +14,9 @@ export type Op =
   | { op: 'EX'; key: string; ttlSeconds: number }
   | { op: 'DL'; key: string }
   /** a hash field set to `<seq> <json>` */
-  | { op: 'HF'; key: string; field: string; json: string };
+  | { op: 'HF'; key: string; field: string; json: string }
+  /** HINCRBY key field n (daily counters: server/ingest/daily-ops.ts) */
+  | { op: 'HI'; key: string; field: string; n: number };
 
 /** Everything the script needs to commit one entry. */
 export interface CommitEntry {
@@ -44,6 +46,7 @@ function opArgs(o: Op): (string | number)[] {
     case 'EX': return ['EX', o.key, o.ttlSeconds];
     case 'DL': return ['DL', o.key];
     case 'HF': return ['HF', o.key, o.field, o.json];
+    case 'HI': return ['HI', o.key, o.field, o.n];
   }
 }
 

@@ -78,6 +78,18 @@ export const keys = {
    */
   statsDispatch: (jurisdiction: string, utcDay: string) => `stats:dispatch:${jurisdiction}:${utcDay}`,
   statsArrival: (jurisdiction: string, utcDay: string) => `stats:arrival:${jurisdiction}:${utcDay}`,
+  /**
+   * daily counters (GET /stats?metric=leader, /reports/daily; server/ingest/daily-ops.ts): per
+   * jurisdiction (every element of the chain) and UTC day (YYYY-MM-DD), a hash of counters, field
+   * `<counter>@<UTC hour HH>`, incremented by the commit (HI op) with each fact counted, and by the
+   * worker's coverage job (`cov_chk` / `cov_ok`: top-risk cells judged / covered per run).
+   * Expires STATS_DAILY_TTL_SECONDS after its last write.
+   */
+  statsDaily: (jurisdiction: string, utcDay: string) => `stats:daily:${jurisdiction}:${utcDay}`,
+  /** one coverage sample per coverage-job run time (ms): a retried or concurrent run does not count twice */
+  statsCoverageRun: (slotStart: number) => `stats:covrun:${slotStart}`,
+  /** the leader view's targets (JSON, shared/leader.ts): `{targets, updatedAt, updatedBy}` */
+  leaderTargets: 'settings:targets',
   /** shift handovers (`duty.handover`) placed in a jurisdiction (every element of the entry's chain), by fact time: entry ids */
   handoversIn: (jurisdiction: string) => `idx:handover:${jurisdiction}`,
   /** every handover: entry id → `<seq> <handover JSON>` (HF op, written with the entry) */
@@ -120,6 +132,9 @@ export const telemetryKeys = {
 
 /** Per-day response-time sets live this long after their last write (today, yesterday and a margin). */
 export const STATS_DAY_TTL_SECONDS = 40 * 24 * 3600;
+
+/** Daily counter hashes live this long after their last write (90 days shown, a year of reports, a margin). */
+export const STATS_DAILY_TTL_SECONDS = 400 * 24 * 3600;
 
 /** Dedupe records live 7 days (DESIGN §3). */
 export const DEDUPE_TTL_SECONDS = 7 * 24 * 3600;

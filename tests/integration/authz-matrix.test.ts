@@ -62,6 +62,10 @@ const ROWS: Row[] = [
   { method: 'POST', route: '/duty/handover', permission: 'duty.handover', allow: ['duty_officer', 'coordinator'], ok: 201, body: (role) => ({ shift: 'day', to: `next-${role}`, notes: 'quiet' }) },
   { method: 'PUT', route: '/duty/roster', permission: 'settings.manage', allow: ['admin'], ok: 200, body: () => ({ scopes: { [demoTree().cityId]: { duty_officer: ['duty'], leader: ['leader'] } } }) },
   { method: 'GET', route: '/indicators', permission: 'read', allow: READERS, ok: 200, path: () => '/indicators?level=district' },
+  // the leader view (issue 9): targets read by every reader and set by admins; the daily report for every reader (JSON and CSV)
+  { method: 'GET', route: '/targets', permission: 'read', allow: READERS, ok: 200 },
+  { method: 'PUT', route: '/targets', permission: 'settings.manage', allow: ['admin'], ok: 200, body: () => ({ coverage: 0.8 }) },
+  { method: 'GET', route: '/reports/daily', permission: 'read', allow: READERS, ok: 200, path: (role) => `/reports/daily${role === 'leader' ? '?format=csv' : ''}` },
   // each acknowledging role on its own open alert (raised in beforeAll)
   { method: 'POST', route: '/alerts/:id/acknowledge', permission: 'alerts.acknowledge', allow: ['duty_officer', 'coordinator', 'leader'], ok: 200, path: (role) => `/alerts/AL-MX-${role}/acknowledge`, body: () => ({}) },
   // governance: reads for every reader; commands on cases prepared in beforeAll
@@ -186,6 +190,17 @@ describe('every role × every endpoint', () => {
       }
     });
   }
+
+  // GET /stats is one route; its leader metrics (issue 9) need `read` like the others
+  it('GET /stats?metric=leader and metric=rankings', async () => {
+    for (const path of ['/stats?metric=leader', '/stats?metric=rankings&level=grid&by=overdue']) {
+      for (const role of ROLES) {
+        const res = await clients[role].get(path);
+        expect(res.status, `${role} ${path}: ${res.text.slice(0, 200)}`).toBe(READERS.includes(role) ? 200 : 403);
+      }
+      expect((await call(s, path)).status).toBe(401);
+    }
+  });
 
   it('answers 401 without a session (and with a forged one) on every endpoint', async () => {
     for (const row of ROWS) {

@@ -99,6 +99,27 @@ describe('encodeCommit', () => {
     expect(w.entries[0]!.ops).toEqual(['HF', 'h', 'f', '{}', 'EX', 'stats:arrival:d:2025-03-01', '3456000', 'DL', 'x']);
   });
 
+  it('encodes HI (HINCRBY) ops with the arity commit.lua reads', () => {
+    const e: CommitEntry = {
+      dedupe: null, checks: [], entry: entry('e4'),
+      ops: [
+        { op: 'HI', key: 'stats:daily:d:2025-03-01', field: 'arr@08', n: 1 },
+        { op: 'HI', key: 'stats:daily:d:2025-03-01', field: 'fb_sum@08', n: 4 },
+        { op: 'EX', key: 'stats:daily:d:2025-03-01', ttlSeconds: 34560000 },
+      ],
+    };
+    const argv = encodeCommit([e], null);
+    expect(argv.slice(-13)).toEqual([
+      JSON.stringify(e.entry), 11,
+      'HI', 'stats:daily:d:2025-03-01', 'arr@08', 1,
+      'HI', 'stats:daily:d:2025-03-01', 'fb_sum@08', 4,
+      'EX', 'stats:daily:d:2025-03-01', 34560000,
+    ]);
+    const w = luaWalk(argv);
+    expect(w.consumed).toBe(argv.length);
+    expect(w.entries[0]!.ops).toEqual(['HI', 'stats:daily:d:2025-03-01', 'arr@08', '1', 'HI', 'stats:daily:d:2025-03-01', 'fb_sum@08', '4', 'EX', 'stats:daily:d:2025-03-01', '34560000']);
+  });
+
   it('encodes an empty batch as its header only', () => {
     expect(encodeCommit([], null)).toEqual(['', 0]);
   });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Fix, Incident, Unit } from '../../shared/objects.js';
 import type { Op } from '../../server/store/commit.js';
-import { keys, STATS_DAY_TTL_SECONDS } from '../../server/store/keys.js';
+import { keys, STATS_DAILY_TTL_SECONDS, STATS_DAY_TTL_SECONDS } from '../../server/store/keys.js';
 import { attachedUnitKeys, keysFor, planFact, type Plan, type StateView } from '../../server/ingest/plan.js';
 import { validateEvent } from '../../server/ingest/validate.js';
 import type { ValidEvent } from '../../shared/events.js';
@@ -46,6 +46,11 @@ describe('incident.reported', () => {
       // a crime report counts towards its cell's crime risk (server/ingest/risk-ops.ts)
       { op: 'ZA', key: keys.riskCrime('gA'), score: Date.parse(stored.reportedAt), member: 'inc-7' },
       { op: 'SA', key: keys.riskCells, member: 'gA' },
+      // the leader's daily counters (server/ingest/daily-ops.ts): reported, its category and priority, at the fact's UTC hour
+      ...CHAIN_A.flatMap((j) => [
+        ...['inc@08', 'cat:theft@08', 'p2@08'].map((field) => ({ op: 'HI', key: keys.statsDaily(j, '2025-03-01'), field, n: 1 })),
+        { op: 'EX', key: keys.statsDaily(j, '2025-03-01'), ttlSeconds: STATS_DAILY_TTL_SECONDS },
+      ]),
     ]);
     expect(p.commit.entry).toEqual({
       id: 'e-1', source: 'cad-110', type: 'incident.reported', time: '2025-03-01T08:00:00.000Z', receivedAt: RECEIVED_AT,
@@ -120,7 +125,12 @@ describe('lifecycle facts', () => {
     const at = Date.parse(p.commit.entry.time);
     const day = p.commit.entry.time.slice(0, 10);
     expect(za.filter((o) => o.key.startsWith('stats:'))).toEqual(CHAIN_A.map((j) => ({ op: 'ZA', key: keys.statsDispatch(j, day), score: at, member: `inc-1|${Math.round((at - Date.parse(cur.reportedAt)) / 1000)}` })));
-    expect(opsOf(p, 'EX')).toEqual(CHAIN_A.map((j) => ({ op: 'EX', key: keys.statsDispatch(j, day), ttlSeconds: STATS_DAY_TTL_SECONDS })));
+    expect(opsOf(p, 'EX')).toEqual([
+      ...CHAIN_A.map((j) => ({ op: 'EX', key: keys.statsDispatch(j, day), ttlSeconds: STATS_DAY_TTL_SECONDS })),
+      ...CHAIN_A.map((j) => ({ op: 'EX', key: keys.statsDaily(j, day), ttlSeconds: STATS_DAILY_TTL_SECONDS })),
+    ]);
+    // and counted once in the daily counters, at the fact's UTC hour
+    expect(opsOf(p, 'HI')).toEqual(CHAIN_A.map((j) => ({ op: 'HI', key: keys.statsDaily(j, day), field: `dsp@${p.commit.entry.time.slice(11, 13)}`, n: 1 })));
     expect(opsOf(p, 'GA')).toEqual([]); // same place: the geo index is untouched
     expect(opsOf(p, 'TL')).toEqual([{ op: 'TL', key: keys.timeline('incident', 'inc-1') }]);
     expect(p.commit.entry.affects).toEqual([{ kind: 'incident', id: 'inc-1', version: 4 }, { kind: 'unit', id: 'u1', version: 6 }]);
