@@ -1,7 +1,9 @@
+import leaderEn from './leader-en.js';
 import type zhCN from './zh-CN.js';
 
 // English; the same keys as zh-CN (checked by the type).
 export default {
+  leader: leaderEn,
   app: { title: "Ping'an Grid", subtitle: 'Public Security Command Center' },
   nav: { map: 'Live map', wall: 'Wall', dispatch: 'Dispatch', leader: 'Leader', governance: 'Governance', admin: 'Admin', audit: 'Audit', none: 'No page' },
   login: {
@@ -649,6 +651,7 @@ export default {
     chart: {
       today: 'Today',
       baseline: '{n}-day mean',
+      noBaseline: 'No baseline yet',
       upTo: '≤{m} min',
       over: '>{m} min',
       target: 'target {m} min',

@@ -1,5 +1,8 @@
 // Simplified Chinese, the default language. Other locales must have the same keys (see en.ts).
+import leaderZh from './leader-zh-CN.js';
+
 export default {
+  leader: leaderZh,
   app: { title: '平安网格', subtitle: '社会治安综合治理指挥中心' },
   nav: { map: '态势地图', wall: '指挥大屏', dispatch: '调度台', leader: '领导视图', governance: '矛盾纠纷', admin: '系统管理', audit: '审计日志', none: '无可用页面' },
   login: {
@@ -647,6 +650,7 @@ export default {
     chart: {
       today: '今日',
       baseline: '近{n}日均值',
+      noBaseline: '暂无基线',
       upTo: '≤{m}分',
       over: '＞{m}分',
       target: '目标 {m} 分钟',

@@ -44,14 +44,16 @@ export function hourlyOption(s: WallStats | null, k: number, t: Label): WallChar
   const hours = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
   const today = s?.hourly.today ?? Array<number | null>(24).fill(null);
   const baseline = s?.hourly.baseline.map((v) => Math.round(v * 10) / 10) ?? Array<number>(24).fill(0);
-  const names = [t('wall.chart.today'), t('wall.chart.baseline', { n: s?.hourly.baselineDays ?? 7 })];
+  const baselineDays = s?.hourly.baselineDays ?? 0;
+  // without a single earlier day there is no baseline to draw (not a line of zeros)
+  const names = [t('wall.chart.today'), baselineDays > 0 ? t('wall.chart.baseline', { n: baselineDays }) : t('wall.chart.noBaseline')];
   return {
     grid: grid(k), tooltip: tooltip(k), legend: legend(k, names),
     xAxis: { type: 'category', data: hours, axisLabel: { ...axisLabel(k), interval: 3 }, axisLine: { lineStyle: { color: C.axis } }, axisTick: { show: false } },
     yAxis: { type: 'value', minInterval: 1, axisLabel: axisLabel(k), splitLine: { lineStyle: { color: C.split } } },
     series: [
       { name: names[0], type: 'bar', data: today, barWidth: '58%', itemStyle: { color: C.cyan, borderRadius: [2 * k, 2 * k, 0, 0] } },
-      { name: names[1], type: 'line', data: baseline, smooth: true, symbol: 'none', lineStyle: { color: C.yellow, width: 2 * k, type: 'dashed' } },
+      { name: names[1], type: 'line', data: baselineDays > 0 ? baseline : [], smooth: true, symbol: 'none', lineStyle: { color: C.yellow, width: 2 * k, type: 'dashed' } },
     ],
   };
 }
@@ -135,7 +137,8 @@ export function districtOption(s: WallStats | null, k: number, t: Label): WallCh
     series: [{
       type: 'bar', name: t('wall.chart.crimeRisk'), barWidth: '56%',
       data: rows.map((r) => ({
-        value: Math.round(r.crimeRisk * 100) / 100,
+        // expected reports per day in the district: 3 significant digits (small districts are well under 1)
+        value: Number(r.crimeRisk.toPrecision(3)),
         itemStyle: { color: max > 0 && r.crimeRisk >= max * 0.75 ? C.red : max > 0 && r.crimeRisk >= max * 0.5 ? C.orange : C.cyan },
       })),
       label: { show: true, position: 'right', color: C.text, fontSize: Math.round(14 * k) },
