@@ -80,17 +80,57 @@ export function decodeCommit(reply: unknown): CommitOutcome {
   return { results, conflict: null };
 }
 
-/** Commits entries in order in one atomic script call. */
+/**
+ * A script call's ARGV stays under this many values: a batch of 1,000 reports, each with its
+ * indexes and counters on five jurisdictions, is ~400,000 — too many to spread into one call,
+ * and one script that long would hold Redis up for every other client.
+ */
+export const MAX_ARGV_PER_CALL = 20_000;
+
+/** Splits entries into consecutive groups whose encoded ARGV stays under `max` (an entry alone may exceed it). */
+export function commitGroups(entries: readonly CommitEntry[], max = MAX_ARGV_PER_CALL): CommitEntry[][] {
+  const groups: CommitEntry[][] = [];
+  let current: CommitEntry[] = [];
+  let size = 2;
+  for (const e of entries) {
+    const n = 5 + 2 * e.checks.length + 1 + e.ops.reduce((sum, o) => sum + opArgs(o).length, 0);
+    if (current.length > 0 && size + n > max) {
+      groups.push(current);
+      current = [];
+      size = 2;
+    }
+    current.push(e);
+    size += n;
+  }
+  if (current.length) groups.push(current);
+  return groups;
+}
+
+/**
+ * Commits entries in order: each script call is atomic and stops at the first conflict, and the
+ * calls run one after another, so the outcome is the same as one call's — the entries before the
+ * conflict committed, none after it.
+ */
 export async function commit(
   redis: ScriptedRedis,
   entries: readonly CommitEntry[],
   opts: { minId: string | null; replicaAck?: boolean },
 ): Promise<CommitOutcome> {
   if (entries.length === 0) return { results: [], conflict: null };
-  const reply = await redis.pinganCommit(...encodeCommit(entries, opts.minId));
-  const outcome = decodeCommit(reply);
-  if (opts.replicaAck && outcome.results.some((r) => r.status === 'ok')) {
+  const results: CommitResult[] = [];
+  let conflict: CommitOutcome['conflict'] = null;
+  for (const group of commitGroups(entries)) {
+    // one array argument (ioredis flattens it): spreading ARGV into the call would grow the stack with it
+    const reply = await redis.pinganCommit(encodeCommit(group, opts.minId));
+    const outcome = decodeCommit(reply);
+    results.push(...outcome.results);
+    if (outcome.conflict) {
+      conflict = outcome.conflict;
+      break;
+    }
+  }
+  if (opts.replicaAck && results.some((r) => r.status === 'ok')) {
     await redis.call('WAIT', '1', '100');
   }
-  return outcome;
+  return { results, conflict };
 }

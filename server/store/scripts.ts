@@ -12,7 +12,8 @@ type Reply = unknown;
 
 /** A Redis client with the project's scripts registered (defineCommand handles NOSCRIPT after a failover). */
 export interface ScriptedRedis extends Redis {
-  pinganCommit(...args: (string | number)[]): Promise<Reply>;
+  /** ARGV as one array (ioredis flattens it) or spread */
+  pinganCommit(...args: ((string | number) | (string | number)[])[]): Promise<Reply>;
   pinganPositions(...args: (string | number)[]): Promise<Reply>;
   pinganFix(key: string, ...args: (string | number)[]): Promise<Reply>;
   pinganLoginAttempt(throttleKey: string, lockKey: string, ...args: (string | number)[]): Promise<Reply>;

@@ -1,7 +1,7 @@
 // encodeCommit / decodeCommit against the ARGV layout documented in server/store/commit.lua.
 import { describe, expect, it } from 'vitest';
 import type { PendingEntry } from '../../shared/objects.js';
-import { decodeCommit, encodeCommit, type CommitEntry, type Op } from '../../server/store/commit.js';
+import { commitGroups, decodeCommit, encodeCommit, type CommitEntry, type Op } from '../../server/store/commit.js';
 
 const entry = (id: string): PendingEntry => ({
   id, source: 's', type: 'incident.reported', time: '2025-03-01T08:00:00.000Z', receivedAt: '2025-03-01T08:00:01.000Z',
@@ -153,5 +153,23 @@ describe('decodeCommit', () => {
   // seq "undefined" / current NaN. The script never sends that, but "bad replies throw" says it should.
   it('throws on an ok without a seq', () => {
     expect(() => decodeCommit([['ok']])).toThrow();
+  });
+});
+
+describe('commitGroups', () => {
+  const withOps = (id: string, n: number): CommitEntry => ({ dedupe: null, checks: [], entry: entry(id), ops: Array.from({ length: n }, (_, k) => ({ op: 'SA', key: `k${k}`, member: 'm' }) as Op) });
+
+  it('keeps the order and puts every entry in exactly one group whose encoded ARGV stays under the bound', () => {
+    const entries = Array.from({ length: 50 }, (_, i) => withOps(`e${i}`, 10 + (i % 7) * 5));
+    const groups = commitGroups(entries, 400);
+    expect(groups.flat().map((e) => e.entry.id)).toEqual(entries.map((e) => e.entry.id));
+    expect(groups.length).toBeGreaterThan(1);
+    for (const g of groups) expect(encodeCommit(g, null).length).toBeLessThanOrEqual(400);
+  });
+
+  it('an entry larger than the bound goes alone; a small batch stays one group', () => {
+    const groups = commitGroups([withOps('a', 1), withOps('big', 500), withOps('b', 1)], 100);
+    expect(groups.map((g) => g.map((e) => e.entry.id))).toEqual([['a'], ['big'], ['b']]);
+    expect(commitGroups([withOps('a', 3), withOps('b', 3)])).toHaveLength(1);
   });
 });
