@@ -4,7 +4,6 @@ import { can, type Permission } from '../shared/permissions.js';
 import { useSessionStore } from './stores/session.js';
 import AdminView from './views/AdminView.vue';
 import AuditView from './views/AuditView.vue';
-import ComingSoonView from './views/ComingSoonView.vue';
 import DispatchView from './views/DispatchView.vue';
 import GovernanceView from './views/GovernanceView.vue';
 import LoginView from './views/LoginView.vue';
@@ -72,7 +71,9 @@ export const router = createRouter({
     // the wall screen (DESIGN §9): full-screen, above the app's own bar; its own chunk (ECharts)
     { ...page(byPath('/wall'), () => import('./views/WallView.vue')), name: 'wall' },
     { ...page(byPath('/dispatch'), DispatchView), name: 'dispatch' },
-    { ...page(byPath('/leader'), ComingSoonView), name: 'leader' },
+    // the leader view (issue 9): its own chunk (ECharts), and its printable daily report
+    { ...page(byPath('/leader'), () => import('./views/LeaderView.vue')), name: 'leader' },
+    { path: '/leader/report', name: 'leader-report', component: () => import('./views/LeaderReportView.vue'), meta: { title: 'nav.leader', anyOf: byPath('/leader').anyOf } },
     { ...page(byPath('/governance'), GovernanceView), name: 'governance' },
     { ...page(byPath('/admin'), AdminView), name: 'admin' },
     { ...page(byPath('/audit'), AuditView), name: 'audit' },
