@@ -8,20 +8,32 @@ import { useJurisdictionsStore } from '../stores/jurisdictions.js';
 import { useRiskStore, type RiskMode } from '../stores/risk.js';
 import { useUnitsStore } from '../stores/units.js';
 import { buildBaseMap, type BaseMap } from './map/base-layers.js';
-import { IncidentMarker, UnitMarker } from './map/canvas-markers.js';
+import { isOpen } from '../stores/incidents.js';
+import { IncidentMarker } from './map/canvas-markers.js';
+import { ClusterLayer } from './map/cluster-layer.js';
+import { shouldCluster } from './map/cluster-math.js';
 import { IncidentLayer } from './map/incident-layer.js';
 import { gridPlace, RiskLayer, riskTip } from './map/risk-layer.js';
 import { incidentTip, unitTip, type TipContext } from './map/tooltips.js';
 import { UnitLayer } from './map/unit-layer.js';
 
 /** Panes, bottom to top; only the live pane takes pointer events (stacked canvases would hide each other's). */
-const PANES = { grid: ['pg-grid', 380], base: ['pg-base', 390], risk: ['pg-risk', 392], labels: ['pg-labels', 395], live: ['pg-live', 450] } as const;
+const PANES = {
+  grid: ['pg-grid', 380], base: ['pg-base', 390], risk: ['pg-risk', 392], labels: ['pg-labels', 395],
+  // units on their own canvas (no pointer events: a hit test finds them), under the incidents'
+  units: ['pg-units', 440], live: ['pg-live', 450],
+} as const;
+/** Open incidents are re-clustered this often, for the overdue halos (no frame announces them). */
+const OVERDUE_REFRESH_S = 30;
 
 export interface MapStats {
   ready: boolean;
   /** jurisdiction polygons on the map */
   baseLayers: number;
+  /** open, located incidents on the map, clustered or not */
   incidents: number;
+  /** clusters drawn (0 when the incidents are drawn one by one) */
+  clusters: number;
   units: number;
   zoom: number;
   /** grid cells filled by the risk colouring */
@@ -50,11 +62,14 @@ export function useLeafletMap(container: Ref<HTMLElement | null>, riskMode: Read
   const clock = useClockStore();
   const risk = useRiskStore();
   const { t, locale } = useI18n();
-  const stats = reactive<MapStats>({ ready: false, baseLayers: 0, incidents: 0, units: 0, zoom: 0, riskCells: 0, riskMode: riskMode.value });
+  const stats = reactive<MapStats>({ ready: false, baseLayers: 0, incidents: 0, clusters: 0, units: 0, zoom: 0, riskCells: 0, riskMode: riskMode.value });
 
   let map: L.Map | null = null;
   let base: BaseMap | null = null;
   let incidentLayer: IncidentLayer | null = null;
+  let clusterLayer: ClusterLayer | null = null;
+  let unitLayer: UnitLayer | null = null;
+  let clustering = false;
   let riskLayer: RiskLayer | null = null;
   /** the grid whose risk card is open */
   let riskHover: string | null = null;
@@ -90,17 +105,75 @@ export function useLeafletMap(container: Ref<HTMLElement | null>, riskMode: Read
 
   function onOver(e: L.LeafletEvent): void {
     const layer: unknown = e.propagatedFrom;
-    if (!map || !(layer instanceof IncidentMarker || layer instanceof UnitMarker)) return;
+    if (!map || !(layer instanceof IncidentMarker)) return;
     closeRiskTip();
+    setUnitCursor(false);
     onMarker = true;
-    hover = { kind: layer instanceof IncidentMarker ? 'incident' : 'unit', id: layer.objectId };
+    hover = { kind: 'incident', id: layer.objectId };
     if (renderTip()) map.openTooltip(tip.setLatLng(layer.getLatLng()));
   }
 
   function onOut(): void {
     onMarker = false;
     hover = null;
+    setUnitCursor(false);
     map?.closeTooltip(tip);
+  }
+
+  function setUnitCursor(on: boolean): void {
+    container.value?.classList.toggle('pg-unit-hover', on);
+  }
+
+  let unitFrame = 0;
+  let unitPointer: L.Point | null = null;
+  /** The pointer over the map, straight from the DOM (Leaflet's canvas throttles its mousemoves): hit-tested once a frame. */
+  function onUnitMove(e: MouseEvent): void {
+    if (!map) return;
+    unitPointer = map.mouseEventToContainerPoint(e);
+    if (unitFrame) return;
+    unitFrame = requestAnimationFrame(() => {
+      unitFrame = 0;
+      if (unitPointer) unitHitTest(unitPointer);
+    });
+  }
+
+  function onUnitClick(e: MouseEvent): void {
+    if (map) unitHitTest(map.mouseEventToContainerPoint(e));
+  }
+
+  function onUnitLeave(): void {
+    unitPointer = null;
+    if (onMarker && hover?.kind === 'unit') onOut();
+  }
+
+  /** Units take no pointer events of their own: the one under the pointer is found in the grid of their screen positions. */
+  function unitHitTest(p: L.Point): void {
+    if (!map || !unitLayer) return;
+    // incidents are drawn over units
+    if (onMarker && hover?.kind === 'incident') return;
+    const id = unitLayer.unitAt(p);
+    if (!id) {
+      if (onMarker && hover?.kind === 'unit') onOut();
+      return;
+    }
+    setUnitCursor(true);
+    if (onMarker && hover?.kind === 'unit' && hover.id === id) return;
+    closeRiskTip();
+    onMarker = true;
+    hover = { kind: 'unit', id };
+    const at = unitLayer.latLng(id);
+    if (at && renderTip()) map.openTooltip(tip.setLatLng(at));
+  }
+
+  /** Keeps data-clusters (and the largest cluster's container point) on the map element. */
+  function publishClusters(): void {
+    const cl = clusterLayer;
+    stats.clusters = cl?.enabled ? cl.clusters : 0;
+    const el = container.value;
+    if (!el) return;
+    el.dataset.clusters = String(stats.clusters);
+    const big = cl?.enabled ? cl.largest : null;
+    el.dataset.clusterAt = big ? `${big.x},${big.y}` : '';
   }
 
   /** Fills the risk card from the current cell; answers false when the cell has no row (any more). */
@@ -151,11 +224,25 @@ export function useLeafletMap(container: Ref<HTMLElement | null>, riskMode: Read
     const el = container.value;
     if (!el) return;
     const m = (map = setup(el));
-    // one canvas for incidents and units: the only interactive one
+    // the incidents' canvas: the only interactive one; units draw on their own, underneath, so
+    // that their moves never redraw the incidents
     const live = L.canvas({ pane: PANES.live[0], padding: 0.2, tolerance: 3 });
-    const unitLayer = new UnitLayer(live);
+    const ul = (unitLayer = new UnitLayer(PANES.units[0]));
+    ul.addTo(m);
     incidentLayer = new IncidentLayer(live);
-    for (const g of [unitLayer.group, incidentLayer.group]) g.on('mouseover', onOver).on('mouseout', onOut).addTo(m);
+    const cl = (clusterLayer = new ClusterLayer(m, live, {
+      lookup: (id) => incidents.items.get(id),
+      onUpdate: () => {
+        publishClusters();
+        // the hovered incident went into a cluster
+        if (onMarker && hover?.kind === 'incident' && !cl.marker(hover.id)) onOut();
+      },
+    }, () => clock.serverNow()));
+    for (const g of [incidentLayer.group, cl.group]) g.on('mouseover', onOver).on('mouseout', onOut).addTo(m);
+    el.addEventListener('mousemove', onUnitMove);
+    el.addEventListener('click', onUnitClick);
+    el.addEventListener('mouseleave', onUnitLeave);
+    m.on('moveend', () => cl.query());
 
     const c = await jurisdictions.load().catch(() => null);
     if (disposed || !c) return;
@@ -163,7 +250,7 @@ export function useLeafletMap(container: Ref<HTMLElement | null>, riskMode: Read
     const onZoom = () => {
       stats.zoom = m.getZoom();
       stats.baseLayers = b.applyZoom(stats.zoom);
-      unitLayer.setZoom(stats.zoom);
+      ul.setZoom(stats.zoom);
     };
     m.on('zoomend', onZoom);
     m.fitBounds(b.bounds, { padding: [16, 16] });
@@ -179,21 +266,34 @@ export function useLeafletMap(container: Ref<HTMLElement | null>, riskMode: Read
     stops.push(
       watch(() => (drawLive ? incidents.version : -1), () => {
         if (!drawLive) return;
-        il.sync(incidents.items);
-        stats.incidents = il.size;
+        // clustered above ~1,000 (in a worker), one by one below
+        let n = 0;
+        for (const i of incidents.items.values()) if (isOpen(i) && i.location) n++;
+        clustering = shouldCluster(n, clustering);
+        if (clustering) {
+          if (il.size) il.sync(new Map());
+          cl.load(incidents.items);
+        } else {
+          if (cl.enabled) cl.clear();
+          il.sync(incidents.items);
+        }
+        stats.incidents = n;
+        publishClusters();
         if (hover && !renderTip()) onOut();
       }, { immediate: true }),
       watch(() => (drawLive ? units.version : -1), () => {
         if (!drawLive) return;
-        unitLayer.sync(units.items, clock.serverNow());
-        stats.units = unitLayer.size;
+        ul.sync(units.items, clock.serverNow());
+        stats.units = ul.size;
         // the card follows a moving unit
-        const hovered = hover?.kind === 'unit' ? unitLayer.marker(hover.id) : undefined;
-        if (hovered) tip.setLatLng(hovered.getLatLng());
+        const at = hover?.kind === 'unit' ? ul.latLng(hover.id) : undefined;
+        if (at) tip.setLatLng(at);
         else if (hover?.kind === 'unit') onOut();
       }, { immediate: true }),
       watch(() => clock.now, (now) => {
-        if (Math.floor(now / 1000) % 5 === 0) unitLayer.restyle(now);
+        const s = Math.floor(now / 1000);
+        if (s % 5 === 0) ul.restyle(now);
+        if (clustering && s % OVERDUE_REFRESH_S === 0) cl.load(incidents.items);
         if (hover) renderTip();
       }),
       watch(locale, () => {
@@ -217,22 +317,27 @@ export function useLeafletMap(container: Ref<HTMLElement | null>, riskMode: Read
     disposed = true;
     for (const s of stops) s();
     if (riskFrame) cancelAnimationFrame(riskFrame);
+    if (unitFrame) cancelAnimationFrame(unitFrame);
+    const el = container.value;
+    el?.removeEventListener('mousemove', onUnitMove);
+    el?.removeEventListener('click', onUnitClick);
+    el?.removeEventListener('mouseleave', onUnitLeave);
     riskLayer?.remove();
+    clusterLayer?.dispose();
     resize?.disconnect();
     map?.remove();
-    map = base = incidentLayer = riskLayer = null;
+    map = base = incidentLayer = riskLayer = clusterLayer = unitLayer = null;
   });
 
   /** Centres the map on an incident and shows its card. */
   function focusIncident(id: string): void {
     const i = incidents.items.get(id);
-    const marker = incidentLayer?.marker(id);
     if (!map || !i?.location) return;
     map.flyTo([i.location.lat, i.location.lon], Math.min(Math.max(map.getZoom(), 15), 16), { duration: 0.8 });
-    if (marker) {
-      hover = { kind: 'incident', id };
-      if (renderTip()) map.openTooltip(tip.setLatLng(marker.getLatLng()));
-    }
+    if (!isOpen(i)) return;
+    // drawn on its own or inside a cluster: the card points at its place either way
+    hover = { kind: 'incident', id };
+    if (renderTip()) map.openTooltip(tip.setLatLng([i.location.lat, i.location.lon]));
   }
 
   /** Back to the whole city. */

@@ -4,7 +4,8 @@ import { isOpen } from '../../stores/incidents.js';
 import { IncidentMarker } from './canvas-markers.js';
 import { asPriority, PRIORITY_COLORS, PRIORITY_RADIUS, PRIORITY_TEXT } from './colors.js';
 
-function style(i: Incident): L.CircleMarkerOptions {
+/** An incident marker's style: its priority's colour and size. */
+export function incidentStyle(i: Incident): L.CircleMarkerOptions {
   const p = asPriority(i.priority);
   return {
     radius: PRIORITY_RADIUS[p],
@@ -15,6 +16,13 @@ function style(i: Incident): L.CircleMarkerOptions {
     weight: p === 1 ? 2.5 : 1.5,
     opacity: 1,
   };
+}
+
+/** The priority digit inside an incident marker. */
+export function labelIncident(m: IncidentMarker, inc: Incident): void {
+  const p = asPriority(inc.priority);
+  m.label = String(p);
+  m.labelColor = PRIORITY_TEXT[p];
 }
 
 /**
@@ -48,7 +56,7 @@ export class IncidentLayer {
         continue;
       }
       if (!held) {
-        const m = new IncidentMarker([inc.location.lat, inc.location.lon], { ...style(inc), renderer: this.renderer });
+        const m = new IncidentMarker([inc.location.lat, inc.location.lon], { ...incidentStyle(inc), renderer: this.renderer });
         m.objectId = id;
         this.label(m, inc);
         this.shown.set(id, { marker: m, obj: inc });
@@ -61,7 +69,7 @@ export class IncidentLayer {
       held.obj = inc;
       if (before.priority !== inc.priority) {
         this.label(m, inc);
-        m.setStyle(style(inc));
+        m.setStyle(incidentStyle(inc));
         added = true;
       }
       const ll = m.getLatLng();
@@ -73,9 +81,7 @@ export class IncidentLayer {
   }
 
   private label(m: IncidentMarker, inc: Incident): void {
-    const p = asPriority(inc.priority);
-    m.label = String(p);
-    m.labelColor = PRIORITY_TEXT[p];
+    labelIncident(m, inc);
   }
 
   private drop(id: string): void {
