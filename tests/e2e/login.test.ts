@@ -56,7 +56,6 @@ describe('login page (headless Chromium)', () => {
     await page.fill('input[name=password]', DEMO_PASSWORD);
     await page.click('button[type=submit]');
     await expect.poll(() => new URL(page.url()).pathname).toBe('/leader');
-    // not built yet, but never a blank page
-    await expect.poll(() => page.locator('.soon h2').textContent()).toContain('领导视图');
+    await expect.poll(() => page.locator('[data-testid=leader-view]').count()).toBe(1);
   });
 });

@@ -13,6 +13,7 @@ import { parseConfig } from '../../server/config.js';
 import { openTimerQueue, type TimerQueue } from '../../server/jobs/timer-queue.js';
 import { OUTBOX_GROUP } from '../../server/jobs/outbox.js';
 import { startWorker, type StartWorkerOptions, type WorkerHandle } from '../../server/jobs/worker-runtime.js';
+import { keys } from '../../server/store/keys.js';
 import { as, type Client } from '../helpers/auth.js';
 import { demoTree, gridCenter } from '../helpers/geo.js';
 import { call, durableClient, eventually, ingestOk, reportAt, sleep } from '../helpers/requests.js';
@@ -171,6 +172,10 @@ describe('timers and the log outbox', () => {
     await until('nothing pending', async () => ((await r.xpending('log', OUTBOX_GROUP)) as [number])[0] === 0);
     // a worker that read the entry and died before queueing its jobs: the entry pending with it, no job
     await until('the sla check asleep until due', async () => (await job.getState()) === 'delayed');
+    // the report's cell indicator is appended by the risk worker shortly after: let it land first,
+    // or that append would wake the live worker's blocked read, which would take the entry before the ghost
+    await until('the cell indicator', async () => ((await r.hget(keys.riskIndicators, gridCenter(150).gridId)) ?? '').includes('T-GHOST'));
+    await until('nothing pending', async () => ((await r.xpending('log', OUTBOX_GROUP)) as [number])[0] === 0);
     await job.remove();
     const [ms, n] = seq!.split('-').map(Number) as [number, number];
     await r.xgroup('SETID', 'log', OUTBOX_GROUP, n > 0 ? `${ms}-${n - 1}` : `${ms - 1}-99999`);
