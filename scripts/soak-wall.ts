@@ -28,6 +28,8 @@ interface Sample {
   minute: number;
   heapMB: number;
   domNodes: number;
+  /** what the map holds: the data volume the heap follows */
+  map: { incidents: number; units: number; riskCells: number };
   pageErrors: number;
   consoleErrors: number;
   foreignRequests: number;
@@ -93,6 +95,10 @@ async function main(): Promise<number> {
       const heap = await cdp.send('Runtime.getHeapUsage');
       const view = await page.evaluate(() => ({
         domNodes: document.getElementsByTagName('*').length,
+        map: (() => {
+          const el = document.querySelector<HTMLElement>('[data-testid="live-map"]');
+          return { incidents: Number(el?.dataset.incidents ?? 0), units: Number(el?.dataset.units ?? 0), riskCells: Number(el?.dataset.riskCells ?? 0) };
+        })(),
         banner: document.querySelector<HTMLElement>('[data-testid="conn-banner"]:not([hidden])')?.textContent?.trim() || null,
         panels: [...document.querySelectorAll<HTMLElement>('[data-panel]')].map((el) => ({
           panel: el.dataset.panel ?? '?',
@@ -102,13 +108,13 @@ async function main(): Promise<number> {
       }));
       const now = Date.now();
       const s: Sample = {
-        minute, heapMB: Math.round((heap.usedSize / 1024 / 1024) * 10) / 10, domNodes: view.domNodes,
+        minute, heapMB: Math.round((heap.usedSize / 1024 / 1024) * 10) / 10, domNodes: view.domNodes, map: view.map,
         pageErrors, consoleErrors, foreignRequests: foreign, banner: view.banner,
         panels: view.panels.map((p) => ({ panel: p.panel, state: p.state, asOfAgeSeconds: p.asOf ? Math.round((now - Date.parse(p.asOf)) / 1000) : null })),
       };
       samples.push(s);
       const oldest = Math.max(0, ...s.panels.map((p) => p.asOfAgeSeconds ?? 0));
-      console.log(`[soak] ${minute}/${MINUTES} min: heap ${s.heapMB} MB, ${s.domNodes} nodes, ${s.panels.length} panels (oldest as-of ${oldest} s), ` +
+      console.log(`[soak] ${minute}/${MINUTES} min: heap ${s.heapMB} MB, ${s.domNodes} nodes, map ${s.map.incidents} incidents/${s.map.units} units/${s.map.riskCells} risk cells, ${s.panels.length} panels (oldest as-of ${oldest} s), ` +
         `errors ${pageErrors}/${consoleErrors}, foreign ${foreign}${s.banner ? `, banner "${s.banner}"` : ''}`);
     }
     const base = samples.find((x) => x.minute === Math.min(5, MINUTES)) ?? samples[0]!;
