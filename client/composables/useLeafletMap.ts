@@ -49,6 +49,8 @@ export interface LeafletMapOptions {
   zoomControl?: boolean;
   /** draw incidents and units (default true); false gives the "empty map" reference of the wall benchmark */
   liveLayers?: boolean;
+  /** pixels at the top covered by tiles drawn over the map (the /map HUD): the city is framed below them */
+  topInset?: number;
 }
 
 /**
@@ -253,7 +255,7 @@ export function useLeafletMap(container: Ref<HTMLElement | null>, riskMode: Read
       ul.setZoom(stats.zoom);
     };
     m.on('zoomend', onZoom);
-    m.fitBounds(b.bounds, { padding: [16, 16] });
+    m.fitBounds(b.bounds, cityPadding());
     onZoom();
 
     const rl = (riskLayer = new RiskLayer(m, PANES.risk[0], c));
@@ -340,9 +342,14 @@ export function useLeafletMap(container: Ref<HTMLElement | null>, riskMode: Read
     if (renderTip()) map.openTooltip(tip.setLatLng([i.location.lat, i.location.lon]));
   }
 
+  /** The whole city's frame: 16 px around, and below whatever covers the top. */
+  function cityPadding(): L.FitBoundsOptions {
+    return { paddingTopLeft: [16, 16 + (options.topInset ?? 0)], paddingBottomRight: [16, 16] };
+  }
+
   /** Back to the whole city. */
   function resetView(): void {
-    if (map && base) map.flyToBounds(base.bounds, { padding: [16, 16], duration: 0.6 });
+    if (map && base) map.flyToBounds(base.bounds, { ...cityPadding(), duration: 0.6 });
   }
 
   /** Frames a box ([[south, west], [north, east]]); the whole city when null. */
