@@ -198,7 +198,21 @@ describe('the leader view (headless Chromium)', () => {
     expect(new URL(page.url()).searchParams.get('scope')).toBeNull();
   });
 
-  it('issues a supervision order on an overdue case in two clicks and lists it', async () => {
+  it('issues a supervision order on an overdue case in two clicks and lists it; the wall shows it at once', async () => {
+    // the duty officer's wall, open beside the leader's desk
+    const wallContext = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    const wall = await wallContext.newPage();
+    wall.on('pageerror', (e) => errors.push(`wall: ${e.message}`));
+    await wall.goto(`${s.url}/login`);
+    await wall.fill('input[name=username]', 'duty');
+    await wall.fill('input[name=password]', DEMO_PASSWORD);
+    await wall.check('input[name=kiosk]');
+    await wall.click('button[type=submit]');
+    await wall.waitForURL((u) => !u.pathname.startsWith('/login'));
+    await wall.goto(`${s.url}/wall?cycle=0`);
+    const wallCount = () => wall.locator('[data-testid=wall-supervision]').getAttribute('data-count');
+    await expect.poll(wallCount, { timeout: 15_000 }).toBe('0');
+
     await expectScope('city');
     const item = page.locator('[data-testid=overdue-case][data-case="dispute:LD-D1"]');
     await item.locator('[data-action=supervise]').click();
@@ -213,6 +227,9 @@ describe('the leader view (headless Chromium)', () => {
     expect(await page.locator('[data-testid=supervision-order][data-case-ref="LD-D1"]').getAttribute('data-stage')).toBe('issued');
     await expect.poll(() => item.locator('[data-testid=supervised]').count()).toBe(1);
     expect(await page.locator('[data-testid=sup-notice]').textContent()).toContain('LD-D1');
+    // live on the wall, without a reload
+    await expect.poll(wallCount, { timeout: 10_000 }).toBe('1');
+    await wallContext.close();
   });
 
   it('opens the printable daily report of the scope', async () => {
