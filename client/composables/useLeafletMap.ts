@@ -277,7 +277,7 @@ export function useLeafletMap(container: Ref<HTMLElement | null>, riskMode: Read
           cl.load(incidents.items);
         } else {
           if (cl.enabled) cl.clear();
-          il.sync(incidents.items);
+          il.sync(incidents.items, clock.serverNow());
         }
         stats.incidents = n;
         publishClusters();
@@ -294,7 +294,11 @@ export function useLeafletMap(container: Ref<HTMLElement | null>, riskMode: Read
       }, { immediate: true }),
       watch(() => clock.now, (now) => {
         const s = Math.floor(now / 1000);
-        if (s % 5 === 0) ul.restyle(now);
+        if (s % 5 === 0) {
+          ul.restyle(now);
+          // incidents drawn one by one change colour as their SLA runs out (clusters carry a halo count instead)
+          if (drawLive && !clustering) il.restyle(clock.serverNow());
+        }
         if (clustering && s % OVERDUE_REFRESH_S === 0) cl.load(incidents.items);
         if (hover) renderTip();
       }),

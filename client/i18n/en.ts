@@ -42,7 +42,7 @@ export default {
   priority: { 1: 'P1', 2: 'P2', 3: 'P3', 4: 'P4' },
   status: { new: 'New', dispatched: 'Dispatched', en_route: 'En route', on_scene: 'On scene', resolved: 'Resolved', closed: 'Closed', cancelled: 'Cancelled' },
   unitStatus: { available: 'Available', dispatched: 'Dispatched', en_route: 'En route', on_scene: 'On scene', busy: 'Busy', off_duty: 'Off duty' },
-  legend: { title: 'Legend', incidents: 'Incident priority', units: 'Unit status', stale: 'Fix older than 2 min', cluster: 'Cluster: ring split by priority, incident count inside' },
+  legend: { title: 'Legend', incidents: 'Incident priority', units: 'Unit status', stale: 'Fix older than 2 min', cluster: 'Cluster: ring split by priority, incident count inside', sla: 'Red halo: overdue · amber ring: nearly due' },
   map: { units: '{n} units', incidents: '{n} incidents', fixAge: 'fix {age}', noFix: 'no fix', reset: 'Whole city', label: 'Live situation map' },
   hud: { open: 'Open incidents', p1: 'Priority 1', online: 'Units online', available: 'Available' },
   risk: {

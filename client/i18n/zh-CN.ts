@@ -41,7 +41,7 @@ export default {
   priority: { 1: '一级', 2: '二级', 3: '三级', 4: '四级' },
   status: { new: '待派', dispatched: '已派', en_route: '在途', on_scene: '到场', resolved: '已处置', closed: '已结', cancelled: '已撤销' },
   unitStatus: { available: '空闲', dispatched: '已派', en_route: '在途', on_scene: '到场', busy: '忙碌', off_duty: '离岗' },
-  legend: { title: '图例', incidents: '警情等级', units: '警力状态', stale: '定位超过 2 分钟', cluster: '聚合：环为各等级占比，中心为警情数' },
+  legend: { title: '图例', incidents: '警情等级', units: '警力状态', stale: '定位超过 2 分钟', cluster: '聚合：环为各等级占比，中心为警情数', sla: '红晕：超时未到场 · 橙圈：将超时' },
   map: { units: '警力 {n}', incidents: '警情 {n}', fixAge: '定位 {age}', noFix: '无定位', reset: '全市', label: '实时态势地图' },
   hud: { open: '在办警情', p1: '一级警情', online: '在线警力', available: '空闲警力' },
   risk: {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../shared/objects.js';
 import {
-  CLUSTER_ABOVE, clusterRadius, countLabel, donutSegments, HitGrid, inView, isOverdue, projectPx, shouldCluster, UNCLUSTER_BELOW,
+  CLUSTER_ABOVE, clusterRadius, countLabel, donutSegments, HitGrid, inView, isOverdue, projectPx, shouldCluster, slaState, UNCLUSTER_BELOW,
 } from '../../client/composables/map/cluster-math.js';
 
 const TAU = Math.PI * 2;
@@ -138,5 +138,17 @@ describe('clustering mode and labels', () => {
     expect(isOverdue(inc, t0 + 6 * 60_000)).toBe(true);
     expect(isOverdue({ ...inc, status: 'on_scene' }, t0 + 6 * 60_000)).toBe(false);
     expect(isOverdue({ ...inc, status: 'closed' }, t0 + 6 * 60_000)).toBe(false);
+  });
+
+  it('an incident drawn alone shows its time in state against the SLA: ok, late from 3/4 of the target, overdue after it', () => {
+    const t0 = Date.parse('2026-01-01T00:00:00Z');
+    const p1 = { status: 'dispatched', priority: 1, areaType: 'urban', reportedAt: '2026-01-01T00:00:00Z', receivedAt: '2026-01-01T00:00:00Z', clockSkew: false } as Incident;
+    expect(slaState(p1, t0 + 3 * 60_000)).toBe('ok'); // 5-minute target: 3 of 5 minutes gone
+    expect(slaState(p1, t0 + 3.75 * 60_000)).toBe('late');
+    expect(slaState(p1, t0 + 5 * 60_000 + 1)).toBe('overdue');
+    expect(slaState({ ...p1, status: 'on_scene' }, t0 + 9 * 60_000)).toBeNull();
+    // priority 3, suburban: 30 minutes
+    expect(slaState({ ...p1, priority: 3, areaType: 'suburban' }, t0 + 20 * 60_000)).toBe('ok');
+    expect(slaState({ ...p1, priority: 3, areaType: 'suburban' }, t0 + 23 * 60_000)).toBe('late');
   });
 });

@@ -25,11 +25,23 @@ export class IncidentMarker extends L.CircleMarker {
   objectId = '';
   label = '';
   labelColor = '#ffffff';
+  /** a red halo: past its SLA target with no unit on scene */
+  halo = false;
 
   /** Called by the canvas renderer while it draws. */
   _updatePath(): void {
     const m = inner(this);
     const r = m._renderer;
+    if (this.halo && r._drawing && !m._empty()) {
+      const ctx = r._ctx;
+      ctx.save();
+      ctx.globalAlpha = 0.35;
+      ctx.fillStyle = '#ff3b3b';
+      ctx.beginPath();
+      ctx.arc(m._point.x, m._point.y, m._radius + 7, 0, Math.PI * 2);
+      ctx.fill();
+      ctx.restore();
+    }
     r._updateCircle(this);
     if (!r._drawing || m._empty() || !this.label) return;
     const ctx = r._ctx;

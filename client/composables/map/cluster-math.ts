@@ -1,7 +1,7 @@
 // Pure helpers of the live map's clustering and unit canvas: no Leaflet, no DOM, so that the unit
 // tests (node) run them. Screen positions are Leaflet's: Web Mercator, 256 px tiles.
 import { OPEN_INCIDENT_STATUSES } from '../../../shared/constants.js';
-import { slaDue } from '../../../shared/sla.js';
+import { slaDue, slaTargetSeconds } from '../../../shared/sla.js';
 import type { Incident } from '../../../shared/objects.js';
 
 /** Incidents are clustered above this many open, located ones (DESIGN §9)… */
@@ -45,6 +45,16 @@ const PRE_ARRIVAL: readonly string[] = ['new', 'dispatched', 'en_route'];
 /** Open, not yet arrived, and past the SLA target. */
 export function isOverdue(i: Incident, now: number): boolean {
   return OPEN_INCIDENT_STATUSES.includes(i.status) && PRE_ARRIVAL.includes(i.status) && now > slaDue(i);
+}
+
+/** Where an incident stands against its SLA: `ok`, `late` (three quarters of the target gone) or `overdue`; null once a unit arrived. */
+export type SlaState = 'ok' | 'late' | 'overdue';
+export function slaState(i: Incident, now: number): SlaState | null {
+  if (!OPEN_INCIDENT_STATUSES.includes(i.status) || !PRE_ARRIVAL.includes(i.status)) return null;
+  const due = slaDue(i);
+  if (now > due) return 'overdue';
+  const start = due - slaTargetSeconds(i.priority, i.areaType) * 1000;
+  return now - start >= 0.75 * (due - start) ? 'late' : 'ok';
 }
 
 export interface DonutSegment {

@@ -2,18 +2,24 @@ import * as L from 'leaflet';
 import type { Incident } from '../../../shared/objects.js';
 import { isOpen } from '../../stores/incidents.js';
 import { IncidentMarker } from './canvas-markers.js';
+import { slaState, type SlaState } from './cluster-math.js';
 import { asPriority, PRIORITY_COLORS, PRIORITY_RADIUS, PRIORITY_TEXT } from './colors.js';
 
-/** An incident marker's style: its priority's colour and size. */
-export function incidentStyle(i: Incident): L.CircleMarkerOptions {
+/**
+ * An incident marker's style: its priority's colour and size, and its time in state against the
+ * SLA (DESIGN §9): an amber rim once three quarters of the arrival target are gone, a red rim and
+ * halo (drawn by the marker) when it is overdue; priority 1 otherwise wears a white ring, the
+ * others a dark rim that separates them from the map.
+ */
+export function incidentStyle(i: Incident, sla: SlaState | null = null): L.CircleMarkerOptions {
   const p = asPriority(i.priority);
+  const rim = sla === 'overdue' ? '#ff3b3b' : sla === 'late' ? '#ffb020' : p === 1 ? '#ffffff' : '#06122b';
   return {
     radius: PRIORITY_RADIUS[p],
     fillColor: PRIORITY_COLORS[p],
     fillOpacity: 1,
-    // priority 1 wears a white ring; the others a dark rim that separates them from the map
-    color: p === 1 ? '#ffffff' : '#06122b',
-    weight: p === 1 ? 2.5 : 1.5,
+    color: rim,
+    weight: sla === 'overdue' || sla === 'late' ? 3 : p === 1 ? 2.5 : 1.5,
     opacity: 1,
   };
 }
@@ -32,7 +38,7 @@ export function labelIncident(m: IncidentMarker, inc: Incident): void {
  */
 export class IncidentLayer {
   readonly group: L.FeatureGroup;
-  private readonly shown = new Map<string, { marker: IncidentMarker; obj: Incident }>();
+  private readonly shown = new Map<string, { marker: IncidentMarker; obj: Incident; sla: SlaState | null }>();
 
   constructor(private readonly renderer: L.Canvas) {
     this.group = L.featureGroup();
@@ -42,11 +48,23 @@ export class IncidentLayer {
     return this.shown.size;
   }
 
+  /** Time passes: markers whose SLA state changed are restyled (called every few seconds). */
+  restyle(now: number): void {
+    for (const held of this.shown.values()) {
+      const sla = slaState(held.obj, now);
+      if (sla === held.sla) continue;
+      held.sla = sla;
+      held.marker.halo = sla === 'overdue';
+      held.marker.setStyle(incidentStyle(held.obj, sla));
+    }
+  }
+
   marker(id: string): IncidentMarker | undefined {
     return this.shown.get(id)?.marker;
   }
 
-  sync(items: ReadonlyMap<string, Incident>): void {
+  /** `now`: the server's clock (SLA states). */
+  sync(items: ReadonlyMap<string, Incident>, now = Date.now()): void {
     let added = false;
     for (const [id, inc] of items) {
       const held = this.shown.get(id);
@@ -56,10 +74,12 @@ export class IncidentLayer {
         continue;
       }
       if (!held) {
-        const m = new IncidentMarker([inc.location.lat, inc.location.lon], { ...incidentStyle(inc), renderer: this.renderer });
+        const sla = slaState(inc, now);
+        const m = new IncidentMarker([inc.location.lat, inc.location.lon], { ...incidentStyle(inc, sla), renderer: this.renderer });
         m.objectId = id;
+        m.halo = sla === 'overdue';
         this.label(m, inc);
-        this.shown.set(id, { marker: m, obj: inc });
+        this.shown.set(id, { marker: m, obj: inc, sla });
         this.group.addLayer(m);
         added = true;
         continue;
@@ -67,9 +87,12 @@ export class IncidentLayer {
       const m = held.marker;
       const before = held.obj;
       held.obj = inc;
-      if (before.priority !== inc.priority) {
+      const sla = slaState(inc, now);
+      if (before.priority !== inc.priority || sla !== held.sla) {
+        held.sla = sla;
+        m.halo = sla === 'overdue';
         this.label(m, inc);
-        m.setStyle(incidentStyle(inc));
+        m.setStyle(incidentStyle(inc, sla));
         added = true;
       }
       const ll = m.getLatLng();
