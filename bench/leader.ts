@@ -11,7 +11,7 @@ import { parseConfig } from '../server/config.js';
 import { loadJurisdictions } from '../server/geo/tree.js';
 import { createLogger } from '../server/logger.js';
 import { startServer, type RunningServer } from '../server/runtime.js';
-import { benchRedis, report } from './lib.js';
+import { benchRedis, gridCentres, report } from './lib.js';
 
 const KEY = 'bench-leader-key-0123456789';
 const PASSWORD = 'bench-leader-pass-123';
@@ -19,12 +19,8 @@ const REQUESTS = 200;
 
 const tree = loadJurisdictions();
 const grids = tree.idsAt('grid');
-const centre = (k: number) => {
-  const f = tree.collection.features.find((x) => x.properties.id === grids[k % grids.length])!;
-  const ring = f.geometry.type === 'Polygon' ? f.geometry.coordinates[0]! : f.geometry.coordinates[0]![0]!;
-  const pts = ring.slice(0, -1);
-  return { lon: pts.reduce((s, p) => s + p[0]!, 0) / pts.length, lat: pts.reduce((s, p) => s + p[1]!, 0) / pts.length };
-};
+const centres = gridCentres(tree);
+const centre = (k: number) => centres.get(grids[k % grids.length]!)!;
 
 let seq = 0;
 const ce = (type: string, data: Record<string, unknown>) =>

@@ -2,6 +2,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { JurisdictionTree } from '../server/geo/types.js';
 import { launchRedis, type EmbeddedRedis } from '../server/redis/embedded.js';
 
 export interface BenchRedis {
@@ -43,4 +44,16 @@ export function report(name: string, result: Record<string, unknown>): void {
   const file = new URL(`${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, dir);
   writeFileSync(file, JSON.stringify({ name, at: new Date().toISOString(), ...result }, null, 2));
   process.stdout.write(`${name}: ${JSON.stringify(result)}\n  → ${file.pathname}\n`);
+}
+
+/** The centre of every grid of a tree (the mean of its outer ring's corners), by grid id. */
+export function gridCentres(tree: JurisdictionTree): Map<string, { lat: number; lon: number }> {
+  const out = new Map<string, { lat: number; lon: number }>();
+  for (const f of tree.collection.features) {
+    if (f.properties.level !== 'grid') continue;
+    const ring = f.geometry.type === 'Polygon' ? f.geometry.coordinates[0]! : f.geometry.coordinates[0]![0]!;
+    const pts = ring.slice(0, -1);
+    out.set(f.properties.id, { lon: pts.reduce((a, q) => a + q[0]!, 0) / pts.length, lat: pts.reduce((a, q) => a + q[1]!, 0) / pts.length });
+  }
+  return out;
 }

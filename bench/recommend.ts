@@ -26,7 +26,7 @@ import { keys, telemetryKeys } from '../server/store/keys.js';
 import { logHead } from '../server/store/log.js';
 import { readObject, readObjects } from '../server/store/objects.js';
 import { unitsInScopes, withFreshestFix } from '../server/store/unit-queries.js';
-import { benchRedis, report } from './lib.js';
+import { benchRedis, gridCentres, report } from './lib.js';
 
 const KEY = 'bench-recommend-key-0123456789';
 const PASSWORD = 'bench-recommend-pass-123';
@@ -38,13 +38,7 @@ const KINDS = ['car', 'car', 'bike', 'foot', 'community_patrol'] as const;
 
 const tree = loadJurisdictions();
 const grids = tree.idsAt('grid');
-const centers = new Map<string, { lat: number; lon: number }>();
-for (const f of tree.collection.features) {
-  if (f.properties.level !== 'grid') continue;
-  const ring = f.geometry.type === 'Polygon' ? f.geometry.coordinates[0]! : f.geometry.coordinates[0]![0]!;
-  const pts = ring.slice(0, -1);
-  centers.set(f.properties.id, { lon: pts.reduce((s, p) => s + p[0]!, 0) / pts.length, lat: pts.reduce((s, p) => s + p[1]!, 0) / pts.length });
-}
+const centers = gridCentres(tree);
 /** The centre of the k-th grid, spread over the whole city (a stride through the grid list). */
 const spreadGrid = (k: number, n: number) => grids[Math.floor((k * grids.length) / n) % grids.length]!;
 const centerOf = (g: string) => centers.get(g)!;

@@ -15,7 +15,7 @@ import { loadJurisdictions } from '../server/geo/tree.js';
 import { mulberry32 } from '../server/geo/prng.js';
 import { createLogger } from '../server/logger.js';
 import { startServer, type RunningServer } from '../server/runtime.js';
-import { benchRedis, report } from './lib.js';
+import { benchRedis, gridCentres, report } from './lib.js';
 
 const KEY = 'bench-wall-key-0123456789';
 const PASSWORD = 'bench-wall-pass-123';
@@ -27,13 +27,7 @@ const CLIENT_DIR = new URL('../dist/client/', import.meta.url);
 
 const tree = loadJurisdictions();
 const grids = tree.idsAt('grid');
-const centers = new Map<string, { lat: number; lon: number }>();
-for (const f of tree.collection.features) {
-  if (f.properties.level !== 'grid') continue;
-  const ring = f.geometry.type === 'Polygon' ? f.geometry.coordinates[0]! : f.geometry.coordinates[0]![0]!;
-  const pts = ring.slice(0, -1);
-  centers.set(f.properties.id, { lon: pts.reduce((s, p) => s + p[0]!, 0) / pts.length, lat: pts.reduce((s, p) => s + p[1]!, 0) / pts.length });
-}
+const centers = gridCentres(tree);
 const centerOf = (k: number) => centers.get(grids[k % grids.length]!)!;
 
 let seq = 0;
