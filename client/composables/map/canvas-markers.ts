@@ -16,9 +16,10 @@ interface MarkerInternals {
   _pxBounds: L.Bounds;
   _empty(): boolean;
 }
-const inner = (m: L.CircleMarker) => m as unknown as MarkerInternals;
+/** Leaflet's private drawing state of a circle marker (also used by cluster-layer.ts). */
+export const inner = (m: L.CircleMarker) => m as unknown as MarkerInternals;
 
-const LABEL_FONT = "'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', sans-serif";
+export const LABEL_FONT = "'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', sans-serif";
 
 /** An incident: a filled circle with its priority digit inside. */
 export class IncidentMarker extends L.CircleMarker {

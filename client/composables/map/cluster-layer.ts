@@ -4,25 +4,11 @@
 import * as L from 'leaflet';
 import type { Incident } from '../../../shared/objects.js';
 import { isOpen } from '../../stores/incidents.js';
-import { IncidentMarker } from './canvas-markers.js';
+import { IncidentMarker, inner, LABEL_FONT as FONT } from './canvas-markers.js';
 import { clusterRadius, countLabel, donutSegments, isOverdue, type ClusterItem, type ClusterPoint, type FromWorker, type ToWorker } from './cluster-math.js';
 import { asPriority, PRIORITY_COLORS } from './colors.js';
 import { incidentStyle, labelIncident } from './incident-layer.js';
 
-interface CanvasInternals {
-  _ctx: CanvasRenderingContext2D;
-  _drawing: boolean;
-}
-interface MarkerInternals {
-  _renderer: CanvasInternals;
-  _point: L.Point;
-  _radius: number;
-  _pxBounds: L.Bounds;
-  _empty(): boolean;
-}
-const inner = (m: L.CircleMarker) => m as unknown as MarkerInternals;
-
-const FONT = "'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', sans-serif";
 const OVERDUE_HALO = 'rgba(255, 92, 92, 0.85)';
 
 /** A cluster: a ring split by priority share, the count in the middle, a red halo when some are overdue. */
