@@ -40,7 +40,11 @@ const rows = () => page.locator('[data-testid=rankings-table] tbody tr');
 async function expectScope(level: string, scope?: string): Promise<void> {
   await expect.poll(() => view().getAttribute('data-level'), { timeout: 15_000 }).toBe(level);
   if (scope) await expect.poll(() => view().getAttribute('data-scope')).toBe(scope);
-  await expect.poll(() => page.locator('[data-testid=leader-rankings]').getAttribute('data-state'), { timeout: 15_000 }).toBe('ready');
+  const panel = page.locator('[data-testid=leader-rankings]');
+  // the rankings of this scope, not the previous one's still shown while the new ones load
+  await expect
+    .poll(async () => `${await panel.getAttribute('data-state')} ${await panel.getAttribute('aria-busy')} ${await panel.getAttribute('data-for')}`, { timeout: 15_000 })
+    .toBe(`ready false ${await view().getAttribute('data-scope')}`);
 }
 
 /** A minimal CSV reader (quoted fields, CRLF). */
