@@ -24,5 +24,10 @@ export const useClockStore = defineStore('clock', () => {
   /** The server-corrected time right now, between ticks. */
   const serverNow = () => Date.now() + offsetMs.value;
 
-  return { now, offsetMs, setServerTime, serverNow };
+  /** A situation replay's instant (issue 9): what the map's time-in-state is measured against; null live. */
+  const replayAt = ref<number | null>(null);
+  /** The instant the picture on screen shows: the replay's, or the server's now. */
+  const sceneNow = () => replayAt.value ?? serverNow();
+
+  return { now, offsetMs, setServerTime, serverNow, replayAt, sceneNow };
 });

@@ -41,6 +41,8 @@ export const useIncidentsStore = defineStore('incidents', () => {
   const version = ref(0);
   /** incident id → the version an entry announced and we have not fetched yet */
   const wanted = new Map<string, number>();
+  /** true while a situation replay drives the store (live.enterReplay) */
+  let replaying = false;
   let generation = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let fetching = false;
@@ -73,6 +75,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
       listAll(`status=${ENDED.join(',')}&since=${encodeURIComponent(since)}`),
     ]);
     if (g !== generation) throw new Error('superseded');
+    replaying = false;
     wanted.clear();
     const next = new Map<string, Incident>();
     for (const i of [...ended.items, ...open.items]) {
@@ -136,13 +139,28 @@ export const useIncidentsStore = defineStore('incidents', () => {
     if (wanted.size) schedule(again.length ? RETRY_DELAY_MS : FETCH_DELAY_MS);
   }
 
-  /** Drops incidents that ended more than 30 minutes ago. */
+  /** Drops incidents that ended more than 30 minutes ago (not while a replay shows the past). */
   function sweep(now = Date.now()): void {
+    if (replaying) return;
     if (dropExpired(items.value, leavesAt, now)) version.value++;
   }
   setInterval(sweep, 60_000);
 
+  /**
+   * Shows the incidents of a replay instant (issue 9): whole objects folded by the server's own
+   * reducer from the log; nothing is fetched and nothing expires until the live snapshot returns.
+   */
+  function showReplay(next: ReadonlyMap<string, Incident>): void {
+    if (!replaying) reset();
+    replaying = true;
+    const m = new Map<string, Incident>();
+    for (const [id, i] of next) m.set(id, markRaw(i));
+    items.value = m;
+    version.value++;
+  }
+
   function reset(): void {
+    replaying = false;
     generation++;
     wanted.clear();
     if (timer !== null) clearTimeout(timer);
@@ -151,5 +169,5 @@ export const useIncidentsStore = defineStore('incidents', () => {
     version.value++;
   }
 
-  return { items, version, load, applyEntry, sweep, reset };
+  return { items, version, load, applyEntry, sweep, reset, showReplay };
 });

@@ -115,7 +115,8 @@ export const useLeaderStore = defineStore('leader', () => {
   }
 
   function soon(): void {
-    if (debounce !== null) return;
+    // a replay moving the stores is not news for the indicators
+    if (debounce !== null || live.replaying) return;
     debounce = setTimeout(() => {
       debounce = null;
       void refresh();

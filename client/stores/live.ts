@@ -52,6 +52,8 @@ export const useLiveStore = defineStore('live', () => {
   const connecting = ref(false);
   /** the resume point: the last `headSeq` received (or the snapshots' smallest `asOfSeq`) */
   const lastSeq = ref<string | null>(null);
+  /** situation replay (issue 9): the stores show a past window and live frames are not applied */
+  const replaying = ref(false);
   /** the time the data on screen is valid as of */
   const dataAsOf = computed(() => staleSince.value ?? lastFrameAt.value ?? snapshotAt.value);
 
@@ -143,13 +145,9 @@ export const useLiveStore = defineStore('live', () => {
   }
 
   function onEvents(f: EventsFrame): void {
-    for (const e of f.events) {
-      incidents.applyEntry(e);
-      units.applyEntry(e);
-      alerts.applyEntry(e);
-      cases.applyEntry(e);
-      risk.applyEntry(e);
-    }
+    // replaying: the frame still proves the connection alive and moves the resume point; its
+    // entries come back with the snapshots read when the replay ends
+    if (!replaying.value) applyEvents(f);
     if (f.headSeq !== null) lastSeq.value = f.headSeq;
     degraded.value = f.degraded ?? [];
     // not on `hello`: a first connection may still be sent to resync before any frame
@@ -157,18 +155,34 @@ export const useLiveStore = defineStore('live', () => {
     frame();
   }
 
-  /** `resync`: reload the snapshots, then reconnect from their smallest `asOfSeq`. */
-  async function resync(): Promise<void> {
+  function applyEvents(f: EventsFrame): void {
+    for (const e of f.events) {
+      incidents.applyEntry(e);
+      units.applyEntry(e);
+      alerts.applyEntry(e);
+      cases.applyEntry(e);
+      risk.applyEntry(e);
+    }
+  }
+
+  /**
+   * `resync`: reload the snapshots, then reconnect from their smallest `asOfSeq`. `quiet` (leaving
+   * a replay): not an outage, so no banner and no back-off.
+   */
+  async function resync(quiet = false): Promise<void> {
     if (resyncing) return;
     const r = run;
     resyncing = true;
     socket?.disconnect();
-    markDown();
-    // a server that keeps answering resync must not turn us into a snapshot loop
-    resyncStreak = Date.now() - lastResyncAt < 10_000 ? resyncStreak + 1 : 0;
-    lastResyncAt = Date.now();
-    if (resyncStreak > 0) await sleep(backoff(resyncStreak));
-    const ok = await loadSnapshots(r);
+    if (!quiet) {
+      markDown();
+      // a server that keeps answering resync must not turn us into a snapshot loop
+      resyncStreak = Date.now() - lastResyncAt < 10_000 ? resyncStreak + 1 : 0;
+      lastResyncAt = Date.now();
+      if (resyncStreak > 0) await sleep(backoff(resyncStreak));
+    }
+    // during a replay the stores hold the past: the snapshots are read when it ends
+    const ok = replaying.value ? running(r) : await loadSnapshots(r);
     resyncing = false;
     if (ok && running(r)) socket?.connect();
   }
@@ -212,7 +226,7 @@ export const useLiveStore = defineStore('live', () => {
     });
     s.on('positions', (f) => {
       if (run === 0) return;
-      units.applyPositions(f.units);
+      if (!replaying.value) units.applyPositions(f.units);
       frame();
     });
     s.on('resync', () => {
@@ -270,6 +284,26 @@ export const useLiveStore = defineStore('live', () => {
     socket.connect();
   }
 
+  /**
+   * Situation replay (issue 9): the same stores then show a past window, driven by the replay
+   * (incidents.showReplay); live frames keep the connection's health but are not applied.
+   */
+  function enterReplay(): void {
+    if (replaying.value) return;
+    replaying.value = true;
+    incidents.reset();
+    units.reset();
+    alerts.reset();
+    cases.reset();
+  }
+
+  /** Back to live without a reload: the snapshots are read again and the socket resumes from them. */
+  async function exitReplay(): Promise<void> {
+    if (!replaying.value) return;
+    replaying.value = false;
+    if (run > 0) await resync(true);
+  }
+
   /** Stops everything and forgets the data (logout, expired session). */
   function stop(): void {
     if (run <= 0) return;
@@ -286,6 +320,7 @@ export const useLiveStore = defineStore('live', () => {
     helloUserKey = null;
     downSince = null;
     degraded.value = [];
+    replaying.value = false;
     incidents.reset();
     units.reset();
     presence.reset();
@@ -294,5 +329,5 @@ export const useLiveStore = defineStore('live', () => {
     risk.reset();
   }
 
-  return { state, connecting, lastFrameAt, staleSince, snapshotAt, dataAsOf, degraded, lastSeq, start, stop };
+  return { state, connecting, lastFrameAt, staleSince, snapshotAt, dataAsOf, degraded, lastSeq, replaying, start, stop, enterReplay, exitReplay };
 });

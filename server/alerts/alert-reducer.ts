@@ -4,7 +4,7 @@
 // commit checks that marker absent (expected version 0), so concurrent raises yield one alert.
 import type { EventData } from '../../shared/events.js';
 import type { Alert, AlertOpenMarker } from '../../shared/objects.js';
-import { refuse, type FactContext, type ReduceResult } from '../incidents/types.js';
+import { refuse, type FactContext, type ReduceResult } from '../../shared/incidents/types.js';
 
 export const ALERT_EVENT_TYPES = ['alert.raised', 'alert.acknowledged', 'alert.escalated', 'alert.cleared'] as const;
 export type AlertEventType = (typeof ALERT_EVENT_TYPES)[number];

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { slaStart, slaTargetSeconds } from '../../shared/sla.js';
 import type { Alert, Incident, Unit } from '../../shared/objects.js';
-import { isOpen, RANK } from '../incidents/lifecycle.js';
+import { isOpen, RANK } from '../../shared/incidents/lifecycle.js';
 
 export const incidentSubject = (incidentId: string) => `incident:${incidentId}`;
 export const unitSubject = (unitId: string) => `unit:${unitId}`;

@@ -8,7 +8,7 @@ import {
 } from '../../shared/governance.js';
 import { LEVELS, type Level } from '../../shared/jurisdiction.js';
 import type { Incident } from '../../shared/objects.js';
-import { refuse, type FactContext, type ReduceResult, type Warning } from '../incidents/types.js';
+import { refuse, type FactContext, type ReduceResult, type Warning } from '../../shared/incidents/types.js';
 
 /** What the case reducer needs besides the usual context: default deadlines. */
 export interface CaseContext extends FactContext {

@@ -3,7 +3,7 @@
 import type { ValidEvent } from '../../shared/events.js';
 import type { CaseKind, Dispute, GovCase, Petition, Supervision } from '../../shared/governance.js';
 import type { Incident, ObjectKind } from '../../shared/objects.js';
-import type { ReduceResult } from '../incidents/types.js';
+import type { ReduceResult } from '../../shared/incidents/types.js';
 import { addFeedback, escalateCase, issueSupervision, moveCase, openCase, type CaseContext, type CaseResult } from './case-reducer.js';
 
 export type CaseGetter = <T extends object>(kind: ObjectKind, id: string) => T | null;

@@ -3,7 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EventType, ValidEvent } from '../../shared/events.js';
 import type { FieldError } from '../../shared/validation.js';
-import type { Refusal } from '../incidents/types.js';
+import type { Refusal } from '../../shared/incidents/types.js';
 import { stableStringify } from '../ingest/payload-hash.js';
 import { ApiError } from './errors.js';
 

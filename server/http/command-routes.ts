@@ -15,7 +15,7 @@ import type { Permission } from '../../shared/permissions.js';
 import { currentUser } from '../auth/middleware.js';
 import { forViewer, inScope } from '../auth/scope.js';
 import type { JurisdictionTree } from '../geo/types.js';
-import { EVENT_FOR_TARGET } from '../incidents/lifecycle.js';
+import { EVENT_FOR_TARGET } from '../../shared/incidents/lifecycle.js';
 import { payloadHash } from '../ingest/payload-hash.js';
 import { attachedUnitKeys, keysFor, planFact, type StateView } from '../ingest/plan.js';
 import { commit } from '../store/commit.js';

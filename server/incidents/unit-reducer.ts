@@ -1,7 +1,7 @@
 import { normalizeCode, UNIT_KINDS } from '../../shared/catalogue.js';
 import type { EventData } from '../../shared/events.js';
 import type { Unit } from '../../shared/objects.js';
-import { refuse, type FactContext, type ReduceResult, type Warning } from './types.js';
+import { refuse, type FactContext, type ReduceResult, type Warning } from '../../shared/incidents/types.js';
 
 function homeChain(homeGrid: string | undefined, ctx: FactContext, warnings: Warning[]): { homeGrid: string | null; chain: string[] } {
   if (homeGrid === undefined) return { homeGrid: null, chain: ctx.cityChain };

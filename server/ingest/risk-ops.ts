@@ -5,7 +5,7 @@
 import type { GovCase } from '../../shared/governance.js';
 import type { Incident } from '../../shared/objects.js';
 import { cellIndicatorSchema, CRIME_RISK_CATEGORIES, instabilityClass, type CellIndicator } from '../../shared/risk.js';
-import { refuse, type Refusal } from '../incidents/types.js';
+import { refuse, type Refusal } from '../../shared/incidents/types.js';
 import type { Op } from '../store/commit.js';
 import { keys } from '../store/keys.js';
 

@@ -1,6 +1,6 @@
 import { isOpenStage, type GovCase } from '../../shared/governance.js';
 import type { Alert, Incident, Unit } from '../../shared/objects.js';
-import { isOpen } from '../incidents/lifecycle.js';
+import { isOpen } from '../../shared/incidents/lifecycle.js';
 import type { Op } from './commit.js';
 import { keys } from './keys.js';
 

@@ -259,8 +259,11 @@ describe('the leader view (headless Chromium)', () => {
     await page.setViewportSize({ width: 1920, height: 1080 });
   });
 
-  it('replays a known log window on the map with known counts, ignoring live frames, and returns to live', async () => {
+  it('replays a known log window through the live stores with known counts on the map and the chart, ignoring live frames, and returns to live', async () => {
     await expectScope('city');
+    const map = page.locator('[data-testid=leader-map]');
+    await expect.poll(() => map.getAttribute('data-incidents'), { timeout: 10_000 }).not.toBe('0');
+    const liveBefore = Number(await map.getAttribute('data-incidents'));
     await page.click('[data-testid=replay-toggle]');
     const replay = page.locator('[data-testid=leader-replay]');
     // a window from 10 minutes ago (typed in Asia/Shanghai, UTC+8, the display zone) for 15 minutes: everything this test seeded
@@ -270,23 +273,31 @@ describe('the leader view (headless Chromium)', () => {
     await page.click('[data-testid=replay-load]');
     await expect.poll(() => replay.getAttribute('data-state'), { timeout: 15_000 }).toBe('ready');
     expect(Number(await replay.getAttribute('data-entries'))).toBeGreaterThan(0);
+    expect(await map.getAttribute('data-replaying')).toBe('true');
     const count = async (id: string) => Number(await replay.locator(`[data-count=${id}] b`).textContent());
-    // at the window's start nothing has happened yet
+    const chart = async () => JSON.parse((await replay.locator('[data-testid=replay-chart]').getAttribute('data-series'))!) as { reported: number[]; open: (number | null)[] };
+    // at the window's start nothing has happened yet: the live map's incidents are gone
     expect(await count('reported')).toBe(0);
-    // seek to the end: the seeded facts, counted from the log
-    await replay.locator('[data-testid=replay-seek]').evaluate((el: HTMLInputElement) => {
-      el.value = el.max;
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-    });
+    await expect.poll(() => map.getAttribute('data-incidents'), { timeout: 5000 }).toBe('0');
+    expect((await chart()).reported).toEqual([0, 0, 0, 0]);
+    const seekTo = (end: 'min' | 'max') =>
+      replay.locator('[data-testid=replay-seek]').evaluate((el: HTMLInputElement, which) => {
+        el.value = which === 'max' ? el.max : el.min;
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      }, end);
+    // seek to the end: the seeded facts, counted from the log, on the counters, the chart and the map
+    await seekTo('max');
     await expect.poll(() => count('reported')).toBe(1);
     expect(await count('cases')).toBe(2);
     expect(await count('supervisions')).toBe(1);
     expect(await count('open')).toBe(1);
+    // LD-I1 (priority 2) is the one incident reported in the window
+    const end = await chart();
+    expect(end.reported).toEqual([0, 1, 0, 0]);
+    expect(end.open.at(-1)).toBe(1);
+    await expect.poll(() => map.getAttribute('data-incidents'), { timeout: 5000 }).toBe('1');
     // play from the start at ×60: the replay clock moves, pause stops it
-    await replay.locator('[data-testid=replay-seek]').evaluate((el: HTMLInputElement) => {
-      el.value = el.min;
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-    });
+    await seekTo('min');
     const start = Date.parse((await replay.getAttribute('data-at'))!);
     await page.click('[data-speed="60"]');
     await page.click('[data-testid=replay-play]');
@@ -296,25 +307,21 @@ describe('the leader view (headless Chromium)', () => {
     expect(paused - start).toBeGreaterThanOrEqual(30_000);
     await page.waitForTimeout(500);
     expect(Date.parse((await replay.getAttribute('data-at'))!)).toBe(paused);
-    // a live report during the replay changes neither the replay nor what the map shows
-    const map = page.locator('[data-testid=leader-map]');
-    const liveBefore = Number(await map.getAttribute('data-incidents'));
+    // a live report during the replay changes neither the replay nor the map
+    await seekTo('max');
+    await expect.poll(() => map.getAttribute('data-incidents'), { timeout: 5000 }).toBe('1');
     const res = await s.ingest([ce('incident.reported', { incidentId: 'LD-I9', category: 'fight', priority: 1, location: at(grids.indexOf(TARGET)) })]);
     expect(res.status, JSON.stringify(res.body)).toBe(202);
-    await expect.poll(() => map.getAttribute('data-incidents'), { timeout: 10_000 }).toBe(String(liveBefore + 1));
-    expect(await map.evaluate((el) => getComputedStyle(el.querySelector('.leaflet-pg-live-pane')!).visibility)).toBe('hidden');
-    await replay.locator('[data-testid=replay-seek]').evaluate((el: HTMLInputElement) => {
-      el.value = el.max;
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-    });
-    await expect.poll(() => count('reported')).toBe(1);
+    await page.waitForTimeout(1500);
+    expect(await map.getAttribute('data-incidents')).toBe('1');
+    expect(await count('reported')).toBe(1);
     await page.screenshot({ path: `${SHOTS}/leader-replay.png` });
-    // leaving the replay: back to live, no reload
+    // leaving the replay: back to live, no reload, with the report made meanwhile
     const marker = await page.evaluate(() => ((window as unknown as { __ldMark: number }).__ldMark = 42));
     await page.click('[data-testid=replay-exit]');
     expect(await replay.count()).toBe(0);
     expect(await map.getAttribute('data-replaying')).toBe('false');
-    expect(await map.evaluate((el) => getComputedStyle(el.querySelector('.leaflet-pg-live-pane')!).visibility)).toBe('visible');
+    await expect.poll(() => map.getAttribute('data-incidents'), { timeout: 10_000 }).toBe(String(liveBefore + 1));
     expect(await page.evaluate(() => (window as unknown as { __ldMark?: number }).__ldMark)).toBe(marker);
   });
 

@@ -1,8 +1,8 @@
 // Hand-built objects and reducer contexts for the pure unit tests (no Redis, no geometry).
 import type { EventData, IncidentLifecycleType } from '../../shared/events.js';
 import type { Incident, Unit } from '../../shared/objects.js';
-import { applyLifecycle } from '../../server/incidents/incident-reducer.js';
-import type { FactContext, Outcome, Placement, ReduceResult, Refusal } from '../../server/incidents/types.js';
+import { applyLifecycle } from '../../shared/incidents/incident-reducer.js';
+import type { FactContext, Outcome, Placement, ReduceResult, Refusal } from '../../shared/incidents/types.js';
 
 export const EVENT_TIME = '2025-03-01T08:00:00.000Z';
 export const RECEIVED_AT = '2025-03-01T08:00:30.000Z';

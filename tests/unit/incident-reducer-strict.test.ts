@@ -1,7 +1,7 @@
 // Strict commands through applyLifecycle: the state machine of DESIGN §3.
 import { describe, expect, it } from 'vitest';
 import { INCIDENT_STATUSES, type IncidentStatus } from '../../shared/objects.js';
-import { EVENT_FOR_TARGET, STRICT_NEXT } from '../../server/incidents/lifecycle.js';
+import { EVENT_FOR_TARGET, STRICT_NEXT } from '../../shared/incidents/lifecycle.js';
 import { EARLIER, incident, life, ok, RECEIVED_AT, refused, unit } from '../helpers/facts.js';
 
 const OPEN: IncidentStatus[] = ['new', 'dispatched', 'en_route', 'on_scene'];

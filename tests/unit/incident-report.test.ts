@@ -1,7 +1,7 @@
-// reportIncident, updateIncident, linkIncident (server/incidents/incident-reducer.ts).
+// reportIncident, updateIncident, linkIncident (shared/incidents/incident-reducer.ts).
 import { describe, expect, it } from 'vitest';
 import type { EventData } from '../../shared/events.js';
-import { linkIncident, reportIncident, updateIncident } from '../../server/incidents/incident-reducer.js';
+import { linkIncident, reportIncident, updateIncident } from '../../shared/incidents/incident-reducer.js';
 import { CHAIN_A, CHAIN_B, CITY, ctx, EARLIER, EVENT_TIME, incident, ok, placement, RECEIVED_AT, refused } from '../helpers/facts.js';
 
 const report = (over: Partial<EventData<'incident.reported'>> = {}): EventData<'incident.reported'> => ({

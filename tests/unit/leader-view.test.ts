@@ -8,7 +8,8 @@ import {
   boundsOf, breadcrumb, childAt, csvCell, formatIndicator, isUnder, levelBelow, parseCaseRef, pointInGeometry, rankingCells, rankingLevel,
   rankingValue, rootScope, seriesDays, TARGET_ICON, targetSign, targetState, toCsv, windowOf,
 } from '../../client/components/leader/model.js';
-import { advance, clockText, emptyFrame, frameAt, fromZonedInput, openCount, takeWindow, toZonedInput } from '../../client/components/leader/replay.js';
+import { advance, clockText, fromZonedInput, takeWindow, toZonedInput } from '../../client/components/leader/replay.js';
+import { bucketOf, chartSeries, emptyFrame, frameAt, openCount } from '../../client/components/leader/replay-fold.js';
 import type { LeaderIndicatorValues, RankingRow } from '../../shared/leader.js';
 import type { Entry } from '../../shared/objects.js';
 import type { JurisdictionProps } from '../../shared/jurisdiction.js';
@@ -181,27 +182,62 @@ describe('situation replay', () => {
     e('incident.reported', { incidentId: 'I3', priority: 2 }, T + 900_000),
   ];
 
-  it('reproduces the known counts of a window at any instant', () => {
-    const end = frameAt(log, T + 3_600_000);
+  const W = { from: T, to: T + 3_600_000 };
+
+  it('reproduces the known counts of a window at any instant, through the server\'s reducer', () => {
+    const end = frameAt(log, W, W.to);
     expect(end.counts).toEqual({ reported: 3, byPriority: [1, 1, 1, 0], dispatched: 1, arrived: 1, closed: 1, casesOpened: 1, supervisions: 1, alerts: 1 });
-    // I3 has no location: counted, not drawn
-    expect([...end.incidents.keys()]).toEqual(['I1', 'I2']);
-    expect(openCount(end)).toBe(1);
-    const mid = frameAt(log, T + 300_000);
+    // whole incidents as the server holds them; I3 has no location (kept, not drawn by the map)
+    expect([...end.incidents.keys()]).toEqual(['I1', 'I2', 'I3']);
+    expect(end.incidents.get('I3')?.location).toBeNull();
+    const i1 = end.incidents.get('I1')!;
+    expect(i1).toMatchObject({ status: 'resolved', priority: 1, category: 'theft', gridId: 'g1', jurisdiction: ['g1', 'c1'], unitIds: [] });
+    expect(i1.statusSince).toBe(new Date(T + 600_000).toISOString());
+    // the re-report by the same source updated it, and every applied fact bumped its version
+    expect(i1.version).toBe(5);
+    expect(openCount(end)).toBe(2);
+    const mid = frameAt(log, W, T + 300_000);
     expect(mid.counts.reported).toBe(2);
-    expect(mid.incidents.get('I1')?.status).toBe('on_scene');
+    expect(mid.incidents.get('I1')).toMatchObject({ status: 'on_scene', unitIds: ['U1'] });
+    expect(mid.units.get('U1')).toMatchObject({ status: 'on_scene', incidentId: 'I1' });
     expect(mid.applied).toBe(4);
   });
 
+  it('skips entries the server recorded without applying them', () => {
+    const stale = { ...e('incident.closed', { incidentId: 'I2' }, T + 120_000), stale: true };
+    const f = frameAt([log[0]!, log[1]!, stale], W, W.to);
+    expect(f.incidents.get('I2')?.status).toBe('new');
+    expect(f.counts.closed).toBe(0);
+  });
+
   it('moves forward from the frame it holds and rebuilds on a seek backwards', () => {
-    let f = frameAt(log, T + 60_000);
+    let f = frameAt(log, W, T + 60_000);
     expect(f.counts.reported).toBe(2);
-    f = frameAt(log, T + 650_000, f);
-    expect(f.incidents.get('I1')?.status).toBe('closed');
-    const back = frameAt(log, T + 100_000, f);
+    f = frameAt(log, W, T + 650_000, f);
+    expect(f.incidents.get('I1')?.status).toBe('resolved');
+    const back = frameAt(log, W, T + 100_000, f);
     expect(back.incidents.get('I1')?.status).toBe('dispatched');
     expect(back.counts.closed).toBe(0);
-    expect(frameAt(log, T - 1, emptyFrame()).applied).toBe(0);
+    expect(frameAt(log, W, T - 1, emptyFrame()).applied).toBe(0);
+  });
+
+  it('draws the charts\' series per bucket up to the replay instant', () => {
+    // 12 buckets of 5 minutes
+    expect(bucketOf(W, T)).toBe(0);
+    expect(bucketOf(W, T + 299_999)).toBe(0);
+    expect(bucketOf(W, T + 300_000)).toBe(1);
+    expect(bucketOf(W, W.to)).toBe(11);
+    expect(bucketOf(W, T - 1)).toBe(-1);
+    const at = T + 650_000;
+    const s = chartSeries(frameAt(log, W, at), W, at);
+    expect(s.reported[0]).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(s.reported[2]).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    // open: 2 after bucket 0, still 2 in bucket 1 (I1 on scene), 1 after I1 resolved in bucket 2, then not reached
+    expect(s.open).toEqual([2, 2, 1, null, null, null, null, null, null, null, null, null]);
+    const end = chartSeries(frameAt(log, W, W.to), W, W.to);
+    expect(end.reported[1]![3]).toBe(1);
+    expect(end.open.at(-1)).toBe(2);
+    expect(end.reported.flat().reduce((a, b) => a + b, 0)).toBe(3);
   });
 
   it('keeps the entries of the window from the pages, and plays at ×1 to ×60 up to its end', () => {

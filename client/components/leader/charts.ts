@@ -33,3 +33,28 @@ export function trendOption(ind: LeaderIndicatorValues | null, firstDay: string,
     ],
   };
 }
+
+const PRIORITY_COLORS = [C.red, C.orange, C.yellow, C.blue] as const;
+
+/**
+ * The replay chart: incidents reported per bucket of the window, stacked by priority, with the open
+ * incidents as a line — both only up to the replay instant (`open` null beyond it).
+ */
+export function replayOption(
+  series: { reported: number[][]; open: (number | null)[] }, buckets: string[], names: { priorities: string[]; open: string },
+): WallChartOption {
+  const axisLabel = { color: C.dim, fontSize: 13, fontFamily: FONT };
+  return {
+    grid: { left: 8, right: 16, top: 30, bottom: 4, containLabel: true },
+    tooltip: { trigger: 'axis', backgroundColor: 'rgba(5, 17, 42, 0.95)', borderColor: C.cyan, textStyle: { color: C.text, fontSize: 14 } },
+    legend: { top: 0, right: 8, data: [...names.priorities, names.open], textStyle: { color: C.text, fontSize: 13, fontFamily: FONT }, itemWidth: 14, itemHeight: 8 },
+    xAxis: { type: 'category', data: buckets, axisLabel, axisLine: { lineStyle: { color: C.axis } }, axisTick: { show: false } },
+    yAxis: { type: 'value', minInterval: 1, axisLabel, splitLine: { lineStyle: { color: C.split } } },
+    series: [
+      ...series.reported.map((data, p) => ({
+        name: names.priorities[p]!, type: 'bar' as const, stack: 'reported', data, barMaxWidth: 18, itemStyle: { color: PRIORITY_COLORS[p]! },
+      })),
+      { name: names.open, type: 'line', data: series.open, symbol: 'circle', symbolSize: 5, lineStyle: { color: C.cyan, width: 2 }, itemStyle: { color: C.cyan } },
+    ],
+  };
+}

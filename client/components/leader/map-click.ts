@@ -1,12 +1,10 @@
-// The Leaflet map of a container the leader view does not own (useLeafletMap keeps its map to
-// itself): Leaflet's public init hook (L.Map.addInitHook) runs for every map created after it is
-// added, so the view can take clicks on its map (the drill-down) and add a layer of its own (the
-// replay) without reaching into the composable.
+// Clicks on a map the leader view does not own (useLeafletMap keeps its map to itself): Leaflet's
+// public init hook (L.Map.addInitHook) runs for every map created after it is added, so the view
+// takes clicks on its map (the drill-down) without reaching into the composable.
 import * as L from 'leaflet';
 
 type Handler = (lat: number, lon: number) => void;
 const handlers = new WeakMap<HTMLElement, Handler>();
-const maps = new WeakMap<HTMLElement, L.Map>();
 let installed = false;
 
 function install(): void {
@@ -14,9 +12,7 @@ function install(): void {
   installed = true;
   L.Map.addInitHook(function (this: L.Map) {
     const el = this.getContainer();
-    maps.set(el, this);
     this.on('click', (e: L.LeafletMouseEvent) => handlers.get(el)?.(e.latlng.lat, e.latlng.lng));
-    this.on('unload', () => maps.delete(el));
   });
 }
 
@@ -28,8 +24,5 @@ export function onMapClick(el: HTMLElement, fn: Handler): () => void {
     if (handlers.get(el) === fn) handlers.delete(el);
   };
 }
-
-/** The map created in `el` (null before it exists or after it is removed). */
-export const mapOf = (el: HTMLElement | null): L.Map | null => (el ? maps.get(el) ?? null : null);
 
 install();

@@ -1,6 +1,6 @@
-import { INCIDENT_NEXT } from '../../shared/constants.js';
-import type { IncidentStatus } from '../../shared/objects.js';
-import type { IncidentLifecycleType } from '../../shared/events.js';
+import { INCIDENT_NEXT } from '../constants.js';
+import type { IncidentStatus } from '../objects.js';
+import type { IncidentLifecycleType } from '../events.js';
 
 /** Position of each status in the lifecycle; cancelled stands outside it. */
 export const RANK: Record<IncidentStatus, number> = {

@@ -1,6 +1,6 @@
-import { INCIDENT_CATEGORIES, normalizeCode } from '../../shared/catalogue.js';
-import type { EventData, IncidentLifecycleType } from '../../shared/events.js';
-import type { Incident, Unit } from '../../shared/objects.js';
+import { INCIDENT_CATEGORIES, normalizeCode } from '../catalogue.js';
+import type { EventData, IncidentLifecycleType } from '../events.js';
+import type { Incident, Unit } from '../objects.js';
 import { leniently, RANK, STRICT_NEXT, TARGET, unitStatusFor } from './lifecycle.js';
 import { refuse, type FactContext, type Outcome, type ReduceResult, type Warning } from './types.js';
 

@@ -1,6 +1,6 @@
-import type { AreaType, Location } from '../../shared/jurisdiction.js';
-import type { GovCase } from '../../shared/governance.js';
-import type { Alert, Incident, ObjectKind, Unit } from '../../shared/objects.js';
+import type { AreaType, Location } from '../jurisdiction.js';
+import type { GovCase } from '../governance.js';
+import type { Alert, Incident, ObjectKind, Unit } from '../objects.js';
 
 /** Where a located event lies, resolved before reducing. */
 export interface Placement {
