@@ -86,6 +86,7 @@ export default {
     c: { reported: 'Reported', open: 'Open', dispatched: 'Dispatched', arrived: 'Arrived', closed: 'Closed', cases: 'New cases', supervisions: 'Supervision', alerts: 'Alerts' },
   },
   report: {
+    date: 'Date',
     back: 'Back to the leader view',
     print: 'Print',
     csv: 'Download CSV',

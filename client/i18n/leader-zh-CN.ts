@@ -84,6 +84,7 @@ export default {
     c: { reported: '接报', open: '在办', dispatched: '派警', arrived: '到场', closed: '办结', cases: '新增纠纷/信访', supervisions: '督办', alerts: '预警' },
   },
   report: {
+    date: '日期',
     back: '返回领导视图',
     print: '打印',
     csv: '下载 CSV',

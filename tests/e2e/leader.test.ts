@@ -135,6 +135,9 @@ describe('the leader view (headless Chromium)', () => {
     expect(await page.locator('[data-indicator=repeatRate]').textContent()).toContain('≤');
     // the windows and the trend follow a click
     await page.click('[data-window="7"]');
+    // the window is kept in the URL
+    await expect.poll(() => new URL(page.url()).searchParams.get('window')).toBe('7');
+    expect(await page.locator('[data-window="7"]').getAttribute('aria-checked')).toBe('true');
     await page.click('[data-indicator=satisfaction]');
     await expect.poll(() => page.locator('[data-indicator=satisfaction]').getAttribute('aria-pressed')).toBe('true');
     expect(await page.locator('.ld-trend h3').textContent()).toContain('群众满意度');
@@ -242,6 +245,17 @@ describe('the leader view (headless Chromium)', () => {
     await expect.poll(() => page.locator('[data-testid=daily-report-page]').getAttribute('data-state'), { timeout: 10_000 }).toBe('ready');
     expect(Number(await page.locator('[data-testid=report-incidents]').textContent())).toBeGreaterThanOrEqual(1);
     expect(await page.locator('[data-testid=report-csv]').getAttribute('href')).toContain('format=csv');
+    // another day: kept in the URL, read again; the day before the seeded facts had none of them
+    const today = await page.locator('input[name=report-date]').inputValue();
+    const yesterday = new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    await page.locator('input[name=report-date]').fill(yesterday);
+    await expect.poll(() => new URL(page.url()).searchParams.get('date')).toBe(yesterday);
+    await expect.poll(() => page.locator('[data-testid=daily-report-page]').getAttribute('data-state'), { timeout: 10_000 }).toBe('ready');
+    expect(await page.locator('.ld-paper h1').textContent()).toContain(yesterday);
+    expect(Number(await page.locator('[data-testid=report-incidents]').textContent())).toBe(0);
+    expect(await page.locator('[data-testid=report-csv]').getAttribute('href')).toContain(`date=${yesterday}`);
+    await page.locator('input[name=report-date]').fill(today);
+    await expect.poll(() => page.locator('[data-testid=report-incidents]').textContent(), { timeout: 10_000 }).not.toBe('0');
     await page.screenshot({ path: `${SHOTS}/leader-report.png` });
     await page.goBack();
     await expectScope('city');
