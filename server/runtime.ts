@@ -23,7 +23,7 @@ import { ensureLogEpoch, lastSeq } from './store/log.js';
 import { RetentionGuard } from './store/retention.js';
 import type { ScriptedRedis } from './store/scripts.js';
 import { PositionStore } from './telemetry/positions.js';
-import { VERSION } from './version.js';
+import { buildVersion } from './version.js';
 
 export interface RunningServer {
   url: string;
@@ -80,9 +80,11 @@ export async function startServer(
   const retention = new RetentionGuard(redis, { retentionDays: config.LOG_RETENTION_DAYS });
   let ready = !config.DEMO;
   const control = new DeferredLiveControl();
+  const clientDir = opts.clientDir ?? DEFAULT_CLIENT_DIR;
+  const version = buildVersion(clientDir);
   const deps: AppDeps = {
-    config, redis, telemetry, tree, positions, tail, retention, log, version: VERSION,
-    ready: () => ready, clientDir: opts.clientDir ?? DEFAULT_CLIENT_DIR, metrics: new Metrics(true),
+    config, redis, telemetry, tree, positions, tail, retention, log, version,
+    ready: () => ready, clientDir, metrics: new Metrics(true),
     audit: new RedisAudit(redis, { retentionDays: config.AUDIT_RETENTION_DAYS, log }),
     credentials: new CredentialStore(redis), control,
   };
@@ -111,7 +113,7 @@ export async function startServer(
   server.keepAliveTimeout = 65_000;
   const adapterRedis = adapterConnection(config.REDIS_URL);
   const live = attachLive(server, {
-    redis, adapterRedis, tail, logEpoch, version: VERSION, allowedOrigins: config.ALLOWED_ORIGINS, log,
+    redis, adapterRedis, tail, logEpoch, version, allowedOrigins: config.ALLOWED_ORIGINS, log,
     degraded: () => (tail.live ? [] : ['store_unavailable']),
     audit: deps.audit, credentials: deps.credentials, demo: config.DEMO,
   });

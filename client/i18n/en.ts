@@ -30,6 +30,7 @@ export default {
     reconnecting: 'Reconnecting — data as of {time}',
     stale: 'No updates — data as of {time}',
     degraded: 'Server degraded: {what}',
+    reason: { store_unavailable: 'event store unreachable, live data paused' },
     never: 'no data received yet',
   },
   incidents: {

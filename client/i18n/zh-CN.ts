@@ -29,6 +29,7 @@ export default {
     reconnecting: '正在重新连接 · 数据截至 {time}',
     stale: '数据停止更新 · 数据截至 {time}',
     degraded: '服务降级运行：{what}',
+    reason: { store_unavailable: '事件存储不可达，实时数据暂停' },
     never: '尚未收到数据',
   },
   incidents: {
