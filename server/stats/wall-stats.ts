@@ -14,8 +14,7 @@
 // - district risk: the latest indicators `risk:ind`, rolled up one level below the scope.
 // - coverage: `risk:top`, and the presence samples and check-ins of each top cell over 2 hours.
 import type { Redis } from 'ioredis';
-import type { Incident, Unit } from '../../shared/objects.js';
-import { OPEN_INCIDENT_STATUSES } from '../../shared/constants.js';
+import type { Unit } from '../../shared/objects.js';
 import type { IndicatorLevel, CellIndicator } from '../../shared/risk.js';
 import { slaTargetSeconds } from '../../shared/sla.js';
 import type { WallStats } from '../../shared/wall.js';
@@ -29,7 +28,6 @@ import { rollUp } from '../risk/rollup.js';
 import { parseResponseMember, utcDay } from '../ingest/stats-ops.js';
 import { keys } from '../store/keys.js';
 import { logHead } from '../store/log.js';
-import { readObjects } from '../store/objects.js';
 import { unitsInScopes } from '../store/unit-queries.js';
 import type { PositionStore } from '../telemetry/positions.js';
 import { readScopeCases } from '../http/stats-routes.js';
@@ -48,7 +46,6 @@ export interface WallDeps {
   coverageRule?: CoverageRule;
 }
 
-const CHUNK = 1_000;
 const BUSY: ReadonlySet<string> = new Set(['dispatched', 'en_route', 'on_scene', 'busy']);
 const CHILD_LEVEL: Record<string, IndicatorLevel> = { city: 'district', district: 'street', street: 'community', community: 'grid', grid: 'grid' };
 
@@ -105,23 +102,16 @@ async function incidentCounts(redis: Redis, districts: ReadonlySet<string>, now:
   return { hourly: hourlySeries(total, now, timeZone, since), categories: categoryCounts(byCategory, now, timeZone) };
 }
 
-async function openP1(redis: Redis, user: Pick<PublicUser, 'scopes'>, scopes: readonly string[]): Promise<number> {
+/** Open priority-1 incidents in the user's scopes (not duplicates), from the per-priority index: no object is read. */
+async function openP1(redis: Redis, scopes: readonly string[]): Promise<number> {
   const p = redis.pipeline();
-  for (const s of scopes) for (const st of OPEN_INCIDENT_STATUSES) p.zrange(keys.incidentsByStatus(s, st), 0, -1);
+  for (const s of scopes) p.zrange(keys.incidentsOpenByPriority(s, 1), 0, -1);
   const ids = new Set<string>();
   for (const [err, m] of (await p.exec()) ?? []) {
     if (err) throw err;
     for (const id of m as string[]) ids.add(id);
   }
-  let n = 0;
-  const all = [...ids];
-  for (let i = 0; i < all.length; i += CHUNK) {
-    const objs = await readObjects<Incident>(redis, all.slice(i, i + CHUNK).map((id) => keys.object('incident', id)));
-    for (const inc of objs.values()) {
-      if (inc && inc.priority === 1 && !inc.duplicateOf && OPEN_INCIDENT_STATUSES.includes(inc.status) && inScope(user, inc.jurisdiction)) n++;
-    }
-  }
-  return n;
+  return ids.size;
 }
 
 async function unitCounts(deps: WallDeps, scopes: readonly string[], now: number) {
@@ -223,7 +213,7 @@ export async function wallStats(deps: WallDeps, user: Pick<PublicUser, 'scopes'>
   const { districts, widened } = countDistricts(tree, scopes);
   const [counts, p1, units, resp, cases, risk, cov] = await Promise.all([
     incidentCounts(redis, districts, now, timeZone),
-    openP1(redis, user, scopes),
+    openP1(redis, scopes),
     unitCounts(deps, scopes, now),
     responses(redis, scopes, dayStart, localMidnight(addDays(day, 1), timeZone)),
     readScopeCases(redis, scopes, now - (RESOLUTION_WINDOW_DAYS + 1) * DAY_MS),

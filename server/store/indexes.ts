@@ -9,10 +9,17 @@ type Membership =
   | { type: 'z'; key: string; score: number; member: string }
   | { type: 'geo'; key: string; lon: number; lat: number; member: string };
 
-/** Indexes an incident belongs to: per (jurisdiction, status) by last change, open ones by place, located ones in the month's premise set. */
+/**
+ * Indexes an incident belongs to: per (jurisdiction, status) by last change, open ones per
+ * (jurisdiction, priority) unless linked as a duplicate, open ones by place, located ones in the
+ * month's premise set.
+ */
 export function incidentMemberships(i: Incident): Membership[] {
   const score = Date.parse(i.updatedAt);
   const out: Membership[] = i.jurisdiction.map((j) => ({ type: 'z', key: keys.incidentsByStatus(j, i.status), score, member: i.id }));
+  if (isOpen(i.status) && !i.duplicateOf) {
+    for (const j of i.jurisdiction) out.push({ type: 'z', key: keys.incidentsOpenByPriority(j, i.priority), score: Date.parse(i.reportedAt), member: i.id });
+  }
   if (isOpen(i.status)) {
     if (i.location) out.push({ type: 'geo', key: keys.incidentsOpenGeo, lon: i.location.lon, lat: i.location.lat, member: i.id });
     else out.push({ type: 'z', key: keys.incidentsUnlocated, score: Date.parse(i.reportedAt), member: i.id });

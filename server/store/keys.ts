@@ -20,6 +20,8 @@ export const keys = {
   timeline: (kind: ObjectKind, id: string) => `tl:${kind}:${id}`,
   dedupe: (source: string, id: string) => `dd:${createHash('sha1').update(source).update('\n').update(id).digest('hex')}`,
   incidentsByStatus: (jurisdiction: string, status: string) => `idx:incident:${jurisdiction}:${status}`,
+  /** open incidents of one priority in a jurisdiction, not linked as duplicates (the wall's open P1) */
+  incidentsOpenByPriority: (jurisdiction: string, priority: number) => `idx:incident:${jurisdiction}:open:p${priority}`,
   incidentsUnlocated: 'idx:incident:unlocated',
   incidentsOpenGeo: 'geo:incident:open',
   unitsIn: (jurisdiction: string) => `idx:unit:${jurisdiction}`,

@@ -29,6 +29,8 @@ function planned(p: Plan) {
 }
 const opsOf = (p: ReturnType<typeof planned>, op: Op['op']) => p.commit.ops.filter((o) => o.op === op);
 const statusKeys = (chain: string[], status: string) => chain.map((j) => keys.incidentsByStatus(j, status));
+/** the open-by-priority index keys of a chain (the wall's open P1 reads them) */
+const priorityKeys = (chain: string[], priority: number) => chain.map((j) => keys.incidentsOpenByPriority(j, priority));
 
 describe('incident.reported', () => {
   it('a new located incident: check 0, hash v1, status indexes, geo, timeline, affects', () => {
@@ -40,6 +42,7 @@ describe('incident.reported', () => {
     expect(stored).toMatchObject({ id: 'inc-7', version: 1, status: 'new', gridId: 'gA', jurisdiction: CHAIN_A, areaType: 'urban' });
     expect(rest).toEqual([
       ...statusKeys(CHAIN_A, 'new').map((key) => ({ op: 'ZA', key, score: T, member: 'inc-7' })),
+      ...priorityKeys(CHAIN_A, 2).map((key) => ({ op: 'ZA', key, score: Date.parse(stored.reportedAt), member: 'inc-7' })),
       { op: 'GA', key: keys.incidentsOpenGeo, lon: IN_A.lon, lat: IN_A.lat, member: 'inc-7' },
       { op: 'GA', key: keys.premiseGeo('incident', '2025-03'), lon: IN_A.lon, lat: IN_A.lat, member: 'inc-7' },
       { op: 'TL', key: keys.timeline('incident', 'inc-7') },
@@ -150,6 +153,7 @@ describe('lifecycle facts', () => {
     expect(p.commit.checks).toEqual([{ key: IK(), expected: 6 }, { key: UK('u1'), expected: 2 }]);
     expect(opsOf(p, 'ZR')).toEqual([
       ...statusKeys(CHAIN_A, 'on_scene').map((key) => ({ op: 'ZR', key, member: 'inc-1' })),
+      ...priorityKeys(CHAIN_A, onScene.priority).map((key) => ({ op: 'ZR', key, member: 'inc-1' })),
       { op: 'ZR', key: keys.incidentsOpenGeo, member: 'inc-1' },
     ]);
     expect(opsOf(p, 'ZA').map((o) => o.key)).toEqual(statusKeys(CHAIN_A, 'closed'));
@@ -187,8 +191,8 @@ describe('moves and units', () => {
     expect(p.commit.entry.movedFrom).toEqual(CHAIN_A);
     expect(p.commit.entry.jurisdiction).toEqual([...CHAIN_A, 'gB', 'mB', 's2']);
     // the status indexes move, and the report moves from cell gA's crime-risk inputs to gB's
-    expect(opsOf(p, 'ZR').map((o) => o.key)).toEqual([...['gA', 'mA', 's1'].map((j) => keys.incidentsByStatus(j, 'new')), keys.riskCrime('gA')]);
-    expect(opsOf(p, 'ZA').map((o) => o.key)).toEqual([...statusKeys(CHAIN_B, 'new'), keys.riskCrime('gB')]);
+    expect(opsOf(p, 'ZR').map((o) => o.key)).toEqual([...statusKeys(['gA', 'mA', 's1'], 'new'), ...priorityKeys(['gA', 'mA', 's1'], cur.priority), keys.riskCrime('gA')]);
+    expect(opsOf(p, 'ZA').map((o) => o.key)).toEqual([...statusKeys(CHAIN_B, 'new'), ...priorityKeys(['gB', 'mB', 's2'], cur.priority), keys.riskCrime('gB')]);
     expect(opsOf(p, 'GA')).toEqual([
       { op: 'GA', key: keys.incidentsOpenGeo, lon: IN_B.lon, lat: IN_B.lat, member: 'inc-1' },
       { op: 'GA', key: keys.premiseGeo('incident', cur.reportedAt.slice(0, 7)), lon: IN_B.lon, lat: IN_B.lat, member: 'inc-1' },
