@@ -51,6 +51,12 @@ export interface LeafletMapOptions {
   liveLayers?: boolean;
   /** pixels at the top covered by tiles drawn over the map (the /map HUD): the city is framed below them */
   topInset?: number;
+  /**
+   * Marker sizes against the CSS pixel (default 1): unit arrows and trails, incident markers,
+   * cluster donuts and their digits. The wall passes its viewport scale, 2 at 3840×2160, so that
+   * markers take the same share of the screen as at 1080p.
+   */
+  markerScale?: Readonly<Ref<number>>;
 }
 
 /**
@@ -64,6 +70,10 @@ export function useLeafletMap(container: Ref<HTMLElement | null>, riskMode: Read
   const clock = useClockStore();
   const risk = useRiskStore();
   const { t, locale } = useI18n();
+  const markerScale = () => {
+    const k = options.markerScale?.value ?? 1;
+    return Number.isFinite(k) && k > 0 ? Math.min(4, Math.max(0.5, k)) : 1;
+  };
   const stats = reactive<MapStats>({ ready: false, baseLayers: 0, incidents: 0, clusters: 0, units: 0, zoom: 0, riskCells: 0, riskMode: riskMode.value });
 
   let map: L.Map | null = null;
@@ -229,9 +239,11 @@ export function useLeafletMap(container: Ref<HTMLElement | null>, riskMode: Read
     // the incidents' canvas: the only interactive one; units draw on their own, underneath, so
     // that their moves never redraw the incidents
     const live = L.canvas({ pane: PANES.live[0], padding: 0.2, tolerance: 3 });
-    const ul = (unitLayer = new UnitLayer(PANES.units[0]));
+    const k0 = markerScale();
+    const ul = (unitLayer = new UnitLayer(PANES.units[0], units.trails, () => clock.serverNow()));
+    ul.setScale(k0);
     ul.addTo(m);
-    incidentLayer = new IncidentLayer(live);
+    incidentLayer = new IncidentLayer(live, k0);
     const cl = (clusterLayer = new ClusterLayer(m, live, {
       lookup: (id) => incidents.items.get(id),
       onUpdate: () => {
@@ -239,7 +251,7 @@ export function useLeafletMap(container: Ref<HTMLElement | null>, riskMode: Read
         // the hovered incident went into a cluster
         if (onMarker && hover?.kind === 'incident' && !cl.marker(hover.id)) onOut();
       },
-    }, () => clock.serverNow()));
+    }, () => clock.serverNow(), k0));
     for (const g of [incidentLayer.group, cl.group]) g.on('mouseover', onOver).on('mouseout', onOut).addTo(m);
     el.addEventListener('mousemove', onUnitMove);
     el.addEventListener('click', onUnitClick);
@@ -302,6 +314,14 @@ export function useLeafletMap(container: Ref<HTMLElement | null>, riskMode: Read
         if (clustering && s % OVERDUE_REFRESH_S === 0) cl.load(incidents.items);
         if (hover) renderTip();
       }),
+      // the wall's scale follows its window (1080p ↔ 4K)
+      watch(markerScale, (k) => {
+        ul.setScale(k);
+        il.setScale(k);
+        cl.setScale(k);
+        // the card clears the larger markers
+        tip.options.offset = L.point(0, -10 * k);
+      }, { immediate: true }),
       watch(locale, () => {
         if (hover) renderTip();
         if (riskHover !== null) renderRiskTip();

@@ -5,6 +5,7 @@ import type { LivePosition } from '../../shared/live.js';
 import type { Entry, Fix, Unit } from '../../shared/objects.js';
 import { api, isTransient } from '../api/http.js';
 import type { UnitList } from '../api/types.js';
+import { TrailBuffer } from './trails.js';
 
 /** Versioned unit changes (status, roster) re-load the unit list at most this often. */
 const REFRESH_MIN_GAP_MS = 2000;
@@ -33,6 +34,15 @@ export const useUnitsStore = defineStore('units', () => {
   let timer: ReturnType<typeof setTimeout> | null = null;
   /** units seen in positions but not in our list: each triggers one refresh, not one per frame */
   const unknownSeen = new Set<string>();
+  /**
+   * Recent trails (the last 10 minutes, a point per 10 s at most) built from the fixes received:
+   * typed-array rings outside Vue's reactivity; they change only with `version`.
+   */
+  const trails = markRaw(new TrailBuffer());
+
+  const recordFix = (id: string, f: Fix | null) => {
+    if (f) trails.record(id, f.lat, f.lon, Date.parse(f.at));
+  };
 
   function merge(list: readonly UnitView[]): void {
     const next = new Map<string, Unit>();
@@ -40,8 +50,12 @@ export const useUnitsStore = defineStore('units', () => {
       const fetched = toUnit(v);
       const held = items.value.get(v.id);
       const base = held && held.version > fetched.version ? held : fetched;
-      next.set(v.id, markRaw({ ...base, lastFix: newer(held?.lastFix ?? null, fetched.lastFix) }));
+      const lastFix = newer(held?.lastFix ?? null, fetched.lastFix);
+      next.set(v.id, markRaw({ ...base, lastFix }));
+      recordFix(v.id, lastFix);
     }
+    // units that left the list leave no trail behind
+    trails.retain((id) => next.has(id));
     items.value = next;
     version.value++;
   }
@@ -79,9 +93,11 @@ export const useUnitsStore = defineStore('units', () => {
         }
         continue;
       }
-      if (held.lastFix && Date.parse(held.lastFix.at) >= Date.parse(p.at)) continue;
+      const at = Date.parse(p.at);
+      if (held.lastFix && Date.parse(held.lastFix.at) >= at) continue;
       const lastFix: Fix = { lat: p.lat, lon: p.lon, speed: p.speed, heading: p.heading, at: p.at };
       items.value.set(p.unitId, markRaw({ ...held, lastFix, status: p.status ?? held.status }));
+      trails.record(p.unitId, p.lat, p.lon, at);
       changed = true;
     }
     if (changed) version.value++;
@@ -118,8 +134,9 @@ export const useUnitsStore = defineStore('units', () => {
     if (timer !== null) clearTimeout(timer);
     timer = null;
     items.value = new Map();
+    trails.clear();
     version.value++;
   }
 
-  return { items, version, load, applyEntry, applyPositions, reset };
+  return { items, version, trails, load, applyEntry, applyPositions, reset };
 });

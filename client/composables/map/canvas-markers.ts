@@ -15,11 +15,15 @@ interface MarkerInternals {
   _radius: number;
   _pxBounds: L.Bounds;
   _empty(): boolean;
+  _updateBounds(): void;
 }
 /** Leaflet's private drawing state of a circle marker (also used by cluster-layer.ts). */
 export const inner = (m: L.CircleMarker) => m as unknown as MarkerInternals;
 
 export const LABEL_FONT = "'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', sans-serif";
+
+/** How far an incident's overdue halo reaches past its circle, CSS px at marker scale 1. */
+const HALO_PX = 7;
 
 /** An incident: a filled circle with its priority digit inside. */
 export class IncidentMarker extends L.CircleMarker {
@@ -28,6 +32,15 @@ export class IncidentMarker extends L.CircleMarker {
   labelColor = '#ffffff';
   /** a red halo: past its SLA target with no unit on scene */
   halo = false;
+  /** the map's marker scale (2 on a 4K wall); the radius and weight come scaled in the style, the halo follows this */
+  scale = 1;
+
+  /** The halo is drawn past the circle: the redrawn area covers it. */
+  _updateBounds(): void {
+    const m = inner(this);
+    (L.CircleMarker.prototype as unknown as MarkerInternals)._updateBounds.call(this);
+    if (this.halo) m._pxBounds = new L.Bounds(m._pxBounds.min!.subtract([HALO_PX * this.scale, HALO_PX * this.scale]), m._pxBounds.max!.add([HALO_PX * this.scale, HALO_PX * this.scale]));
+  }
 
   /** Called by the canvas renderer while it draws. */
   _updatePath(): void {
@@ -39,7 +52,7 @@ export class IncidentMarker extends L.CircleMarker {
       ctx.globalAlpha = 0.35;
       ctx.fillStyle = '#ff3b3b';
       ctx.beginPath();
-      ctx.arc(m._point.x, m._point.y, m._radius + 7, 0, Math.PI * 2);
+      ctx.arc(m._point.x, m._point.y, m._radius + HALO_PX * this.scale, 0, Math.PI * 2);
       ctx.fill();
       ctx.restore();
     }

@@ -17,10 +17,12 @@ export class ClusterMarker extends L.CircleMarker {
   count = 0;
   byPriority: [number, number, number, number] = [0, 0, 0, 0];
   overdue = 0;
+  /** the map's marker scale (2 on a 4K wall): the radius comes scaled, the ring and halo follow this */
+  scale = 1;
 
   _updateBounds(): void {
     const m = inner(this);
-    const d = m._radius + 5;
+    const d = m._radius + 5 * this.scale;
     m._pxBounds = new L.Bounds(m._point.subtract([d, d]), m._point.add([d, d]));
   }
 
@@ -32,12 +34,13 @@ export class ClusterMarker extends L.CircleMarker {
     const ctx = r._ctx;
     const { x, y } = m._point;
     const R = m._radius;
-    const w = Math.max(5, R * 0.34);
+    const k = this.scale;
+    const w = Math.max(5 * k, R * 0.34);
     ctx.globalAlpha = 1;
     if (this.overdue > 0) {
       ctx.beginPath();
-      ctx.arc(x, y, R + 2.5, 0, Math.PI * 2);
-      ctx.lineWidth = 2.5;
+      ctx.arc(x, y, R + 2.5 * k, 0, Math.PI * 2);
+      ctx.lineWidth = 2.5 * k;
       ctx.strokeStyle = OVERDUE_HALO;
       ctx.stroke();
     }
@@ -87,8 +90,11 @@ export class ClusterLayer {
   private drawnSeq = 0;
   private readonly expansions = new Map<number, (zoom: number | null) => void>();
   private active = false;
+  /** the marker scale (2 on a 4K wall): donuts, labels and single markers, and the clustering's reach */
+  private scale = 1;
 
-  constructor(private readonly map: L.Map, private readonly renderer: L.Canvas, private readonly hooks: ClusterLayerHooks, private readonly now: () => number) {
+  constructor(private readonly map: L.Map, private readonly renderer: L.Canvas, private readonly hooks: ClusterLayerHooks, private readonly now: () => number, scale = 1) {
+    this.scale = scale;
     this.group = L.featureGroup();
     this.group.on('click', (e) => {
       const layer: unknown = e.propagatedFrom;
@@ -134,11 +140,29 @@ export class ClusterLayer {
     }, LOAD_DEBOUNCE_MS);
   }
 
+  /** Resizes the markers for a new marker scale: the clusters of the view are asked for again. */
+  setScale(scale: number): void {
+    if (scale === this.scale) return;
+    this.scale = scale;
+    this.query();
+  }
+
+  /**
+   * The zoom the index is asked at: its radius is in screen pixels, so with markers `scale` times
+   * larger the clusters must gather `scale` times farther (as many donuts on a 4K wall as at
+   * 1080p, without overlapping); at the map's last zoom level, the incidents themselves.
+   */
+  private indexZoom(): number {
+    const z = this.map.getZoom();
+    if (z >= this.map.getMaxZoom()) return Math.floor(z);
+    return Math.max(0, Math.floor(z - Math.log2(Math.max(1, this.scale))));
+  }
+
   /** Asks for the clusters of the view (call on moveend/zoomend). */
   query(): void {
     if (!this.active || !this.worker) return;
     const b = this.map.getBounds().pad(0.2);
-    this.post({ type: 'query', seq: ++this.seq, bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], zoom: Math.floor(this.map.getZoom()) });
+    this.post({ type: 'query', seq: ++this.seq, bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], zoom: this.indexZoom() });
   }
 
   /** Leaves clustering: no markers, no work. */
@@ -173,8 +197,10 @@ export class ClusterLayer {
   private zoomInto(c: ClusterMarker): void {
     const at = c.getLatLng();
     const seq = ++this.seq;
+    // the index's zoom is the map's less the scale's (see indexZoom)
+    const shift = Math.log2(Math.max(1, this.scale));
     this.expansions.set(seq, (zoom) => {
-      const z = Math.min(this.map.getMaxZoom(), Math.max(zoom ?? this.map.getZoom() + 2, this.map.getZoom() + 1));
+      const z = Math.min(this.map.getMaxZoom(), Math.max(zoom === null ? this.map.getZoom() + 2 : zoom + shift, this.map.getZoom() + 1));
       this.map.flyTo(at, z, { duration: 0.5 });
     });
     this.post({ type: 'expand', seq, clusterId: c.clusterId });
@@ -205,7 +231,8 @@ export class ClusterLayer {
         continue;
       }
       clusters++;
-      const m = new ClusterMarker([it.lat, it.lon], { renderer: this.renderer, radius: clusterRadius(it.count), stroke: false, fill: true, fillOpacity: 0 });
+      const m = new ClusterMarker([it.lat, it.lon], { renderer: this.renderer, radius: clusterRadius(it.count) * this.scale, stroke: false, fill: true, fillOpacity: 0 });
+      m.scale = this.scale;
       m.clusterId = it.clusterId;
       m.count = it.count;
       m.byPriority = it.byPriority;
@@ -216,8 +243,9 @@ export class ClusterLayer {
     // the most urgent drawn last, on top
     singles.sort((a, b) => b.inc.priority - a.inc.priority);
     for (const s of singles) {
-      const m = new IncidentMarker([s.lat, s.lon], { ...incidentStyle(s.inc), renderer: this.renderer });
+      const m = new IncidentMarker([s.lat, s.lon], { ...incidentStyle(s.inc, null, this.scale), renderer: this.renderer });
       m.objectId = s.inc.id;
+      m.scale = this.scale;
       labelIncident(m, s.inc);
       this.group.addLayer(m);
     }

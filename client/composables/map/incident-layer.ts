@@ -11,15 +11,15 @@ import { asPriority, PRIORITY_COLORS, PRIORITY_RADIUS, PRIORITY_TEXT } from './c
  * halo (drawn by the marker) when it is overdue; priority 1 otherwise wears a white ring, the
  * others a dark rim that separates them from the map.
  */
-export function incidentStyle(i: Incident, sla: SlaState | null = null): L.CircleMarkerOptions {
+export function incidentStyle(i: Incident, sla: SlaState | null = null, scale = 1): L.CircleMarkerOptions {
   const p = asPriority(i.priority);
   const rim = sla === 'overdue' ? '#ff3b3b' : sla === 'late' ? '#ffb020' : p === 1 ? '#ffffff' : '#06122b';
   return {
-    radius: PRIORITY_RADIUS[p],
+    radius: PRIORITY_RADIUS[p] * scale,
     fillColor: PRIORITY_COLORS[p],
     fillOpacity: 1,
     color: rim,
-    weight: sla === 'overdue' || sla === 'late' ? 3 : p === 1 ? 2.5 : 1.5,
+    weight: (sla === 'overdue' || sla === 'late' ? 3 : p === 1 ? 2.5 : 1.5) * scale,
     opacity: 1,
   };
 }
@@ -39,9 +39,22 @@ export function labelIncident(m: IncidentMarker, inc: Incident): void {
 export class IncidentLayer {
   readonly group: L.FeatureGroup;
   private readonly shown = new Map<string, { marker: IncidentMarker; obj: Incident; sla: SlaState | null }>();
+  /** the marker scale (2 on a 4K wall): radius, rim, halo and digit */
+  private scale = 1;
 
-  constructor(private readonly renderer: L.Canvas) {
+  constructor(private readonly renderer: L.Canvas, scale = 1) {
     this.group = L.featureGroup();
+    this.scale = scale;
+  }
+
+  /** Resizes every marker for a new marker scale. */
+  setScale(scale: number): void {
+    if (scale === this.scale) return;
+    this.scale = scale;
+    for (const held of this.shown.values()) {
+      held.marker.scale = scale;
+      held.marker.setStyle(incidentStyle(held.obj, held.sla, scale));
+    }
   }
 
   get size(): number {
@@ -55,7 +68,7 @@ export class IncidentLayer {
       if (sla === held.sla) continue;
       held.sla = sla;
       held.marker.halo = sla === 'overdue';
-      held.marker.setStyle(incidentStyle(held.obj, sla));
+      held.marker.setStyle(incidentStyle(held.obj, sla, this.scale));
     }
   }
 
@@ -75,8 +88,9 @@ export class IncidentLayer {
       }
       if (!held) {
         const sla = slaState(inc, now);
-        const m = new IncidentMarker([inc.location.lat, inc.location.lon], { ...incidentStyle(inc, sla), renderer: this.renderer });
+        const m = new IncidentMarker([inc.location.lat, inc.location.lon], { ...incidentStyle(inc, sla, this.scale), renderer: this.renderer });
         m.objectId = id;
+        m.scale = this.scale;
         m.halo = sla === 'overdue';
         this.label(m, inc);
         this.shown.set(id, { marker: m, obj: inc, sla });
@@ -92,7 +106,7 @@ export class IncidentLayer {
         held.sla = sla;
         m.halo = sla === 'overdue';
         this.label(m, inc);
-        m.setStyle(incidentStyle(inc, sla));
+        m.setStyle(incidentStyle(inc, sla, this.scale));
         added = true;
       }
       const ll = m.getLatLng();

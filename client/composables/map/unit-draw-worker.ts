@@ -1,9 +1,10 @@
 // The units' canvas, owned by a worker (transferControlToOffscreen): the main thread sends the
-// screen positions of a frame, the worker blits the sprites, so that 2,000 units redrawn four times
-// a second cost the wall's main thread (and its frame times) next to nothing.
-import { drawFrame, SpriteCache, type ToUnitWorker } from './unit-sprites.js';
+// screen positions of a frame and of the trails, the worker strokes the trails and blits the
+// sprites, so that 2,000 units redrawn four times a second cost the wall's main thread (and its
+// frame times) next to nothing.
+import { drawFrame, SpriteCache, type FromUnitWorker, type ToUnitWorker } from './unit-sprites.js';
 
-const scope = self as unknown as { onmessage: ((e: MessageEvent<ToUnitWorker>) => void) | null };
+const scope = self as unknown as { onmessage: ((e: MessageEvent<ToUnitWorker>) => void) | null; postMessage(m: FromUnitWorker, transfer: Transferable[]): void };
 const sprites = new SpriteCache();
 let canvas: OffscreenCanvas | null = null;
 let ctx: OffscreenCanvasRenderingContext2D | null = null;
@@ -23,4 +24,6 @@ scope.onmessage = (e) => {
     canvas.height = h;
   }
   drawFrame(ctx, sprites, m);
+  // the buffers go back to the main thread for its next frame (no garbage per frame there)
+  scope.postMessage({ type: 'done', data: m.data, trails: m.trails }, [m.data.buffer, m.trails.buffer]);
 };

@@ -1,20 +1,36 @@
 import * as L from 'leaflet';
 import type { Unit } from '../../../shared/objects.js';
+import { mercatorX, mercatorY } from '../../stores/trails.js';
 import { STALE_FIX_MS } from '../../stores/units.js';
-import { HitGrid, inView, projectPx } from './cluster-math.js';
+import { HitGrid, inView } from './cluster-math.js';
 import { STALE_COLOR, UNIT_STATUS_COLORS } from './colors.js';
-import { drawFrame, FRAME_STRIDE, headingColumn, lookKey, SpriteCache, type ToUnitWorker, type UnitLook } from './unit-sprites.js';
+import {
+  drawFrame, FRAME_STRIDE, headingColumn, lookKey, packTrail, SpriteCache, TRAIL_HEADER, TRAIL_POINT, trailStep, trailWidth,
+  type FromUnitWorker, type ToUnitWorker, type TrailView, type UnitFrame, type UnitLook,
+} from './unit-sprites.js';
 
 export const isStale = (u: Unit, now: number) => !u.lastFix || now - Date.parse(u.lastFix.at) > STALE_FIX_MS;
 
-/** Arrow size by zoom: smaller city-wide, where 2,000 of them share the screen. */
-export const unitRadius = (zoom: number) => (zoom < 12.5 ? 5 : zoom < 13.5 ? 6.5 : 8);
+/** Arrow size by zoom: smaller city-wide, where 2,000 of them share the screen; `scale`: the marker scale (2 on a 4K wall). */
+export const unitRadius = (zoom: number, scale = 1) => (zoom < 12.5 ? 5 : zoom < 13.5 ? 6.5 : 8) * scale;
+
+/** Where the unit layer finds the recent trails (the units store's TrailBuffer). */
+export interface TrailSource {
+  readonly size: number;
+  readonly capacity: number;
+  readonly maxAgeMs: number;
+  /** a unit's points no older than `maxAgeMs` at `now`, as (Mercator x, Mercator y, ms) triples, oldest first; answers how many */
+  read(id: string, now: number, out: Float64Array): number;
+}
 
 interface Shown {
   id: string;
   obj: Unit;
   lat: number;
   lon: number;
+  /** Web Mercator position as fractions of the world (projected once per fix, not once per frame) */
+  mx: number;
+  my: number;
   heading: number | null;
   /** ms of the last fix */
   fixAt: number;
@@ -33,14 +49,33 @@ interface MapInternals {
   _latLngBoundsToNewLayerBounds(b: L.LatLngBounds, zoom: number, center: L.LatLng): L.Bounds;
 }
 
+/** Frame buffers kept for reuse, per kind (the worker hands each frame's back). */
+const POOL = 2;
+
+/** A buffer of at least `n` values from a pool, or a new one with room to spare. */
+function takeBuffer(pool: Float32Array[], n: number): Float32Array {
+  while (pool.length) {
+    const b = pool.pop()!;
+    if (b.length >= n) return b;
+  }
+  return new Float32Array(Math.max(64, Math.ceil(n * 1.25)));
+}
+
+function giveBack(pool: Float32Array[], b: Float32Array): void {
+  if (pool.length < POOL && b.buffer.byteLength > 0) pool.push(b);
+}
+
 /**
  * Units as arrows on their own canvas (DESIGN §9), so that 2,000 units moving at 1 Hz never make
  * Leaflet redraw the incidents: one pass per animation frame at most, arrows batched per look,
- * culled to the view. The canvas takes no pointer events; hover and click find the unit under the
- * pointer in a grid of the screen positions drawn last.
+ * culled to the view, their recent trails underneath (fading with age). The canvas takes no
+ * pointer events; hover and click find the unit under the pointer in a grid of the screen positions
+ * drawn last.
  */
 export class UnitLayer extends L.Layer {
   private readonly shown = new Map<string, Shown>();
+  private zoom = 13;
+  private scale = 1;
   private radius = unitRadius(13);
   private canvas: HTMLCanvasElement | null = null;
   private ctx: CanvasRenderingContext2D | null = null;
@@ -54,10 +89,18 @@ export class UnitLayer extends L.Layer {
   /** the worker that owns the canvas, when the browser can hand it over */
   private worker: Worker | null = null;
   private hitIds: string[] = [];
+  /** frame buffers handed back, for the next frames */
+  private readonly dataPool: Float32Array[] = [];
+  private readonly trailPool: Float32Array[] = [];
+  /** one unit's trail as read from the source */
+  private scratch = new Float64Array(0);
   /** drawn on the last pass (for tests and the curious) */
   drawn = 0;
+  /** trails drawn on the last pass */
+  trailsDrawn = 0;
 
-  constructor(private readonly paneName: string) {
+  /** `trails`: recent trails to draw under the arrows; `now`: the server's clock (their age). */
+  constructor(private readonly paneName: string, private readonly trails: TrailSource | null = null, private readonly now: () => number = Date.now) {
     super({ pane: paneName });
   }
 
@@ -76,6 +119,10 @@ export class UnitLayer extends L.Layer {
         const off = c.transferControlToOffscreen();
         const w = new Worker(new URL('./unit-draw-worker.ts', import.meta.url), { type: 'module', name: 'pg-units' });
         w.onerror = (e) => console.error('unit drawing worker', e.message);
+        w.onmessage = (e: MessageEvent<FromUnitWorker>) => {
+          giveBack(this.dataPool, e.data.data);
+          giveBack(this.trailPool, e.data.trails);
+        };
         w.postMessage({ type: 'init', canvas: off } satisfies ToUnitWorker, [off]);
         this.worker = w;
       } catch {
@@ -168,7 +215,8 @@ export class UnitLayer extends L.Layer {
         continue;
       }
       const fixAt = Date.parse(u.lastFix.at);
-      const s: Shown = { id, obj: u, lat: u.lastFix.lat, lon: u.lastFix.lon, heading: u.lastFix.heading ?? null, fixAt, stale: now - fixAt > STALE_FIX_MS };
+      const { lat, lon } = u.lastFix;
+      const s: Shown = { id, obj: u, lat, lon, mx: mercatorX(lon), my: mercatorY(lat), heading: u.lastFix.heading ?? null, fixAt, stale: now - fixAt > STALE_FIX_MS };
       if (held) Object.assign(held, s);
       else this.shown.set(id, s);
       changed = true;
@@ -182,9 +230,9 @@ export class UnitLayer extends L.Layer {
     if (changed) this.schedule();
   }
 
-  /** Greys out units whose last fix has aged past 2 minutes (no frame announces that). */
+  /** Greys out units whose last fix has aged past 2 minutes (no frame announces that); trails fade on. */
   restyle(now: number): void {
-    let changed = false;
+    let changed = this.trailsDrawn > 0;
     for (const s of this.shown.values()) {
       const stale = now - s.fixAt > STALE_FIX_MS;
       if (stale === s.stale) continue;
@@ -196,10 +244,59 @@ export class UnitLayer extends L.Layer {
 
   /** Resizes the arrows for a new zoom level. */
   setZoom(zoom: number): void {
-    const r = unitRadius(zoom);
+    this.zoom = zoom;
+    this.resizeArrows();
+  }
+
+  /** Resizes the arrows and trails for a marker scale (2 on a 4K wall: the same share of the screen as at 1080p). */
+  setScale(scale: number): void {
+    this.scale = scale > 0 && Number.isFinite(scale) ? scale : 1;
+    this.resizeArrows();
+  }
+
+  private resizeArrows(): void {
+    // sized for the zoom the view would have at scale 1 (a 4K wall frames the city one level deeper, the same picture)
+    const r = unitRadius(this.zoom - Math.log2(this.scale), this.scale);
     if (r === this.radius) return;
     this.radius = r;
     this.schedule();
+  }
+
+  /** The look index of a unit in a frame's list of looks, added when new. */
+  private lookIndex(u: Shown, looks: UnitLook[], index: Map<string, number>): number {
+    const look = lookOf(u.obj, u.stale);
+    const k = lookKey(look);
+    let li = index.get(k);
+    if (li === undefined) {
+      li = looks.push(look) - 1;
+      index.set(k, li);
+    }
+    return li;
+  }
+
+  /**
+   * Packs the trails that touch the view into `out` (see TRAIL_HEADER and packTrail); answers the
+   * values used and the trails packed. `out` has room for every shown unit's full trail and arrow.
+   */
+  private packTrails(out: Float32Array, looks: UnitLook[], index: Map<string, number>, ox: number, oy: number, world: number, w: number, h: number): [number, number] {
+    const src = this.trails;
+    if (!src || src.size === 0) return [0, 0];
+    const now = this.now();
+    if (this.scratch.length < src.capacity * 3) this.scratch = new Float64Array(src.capacity * 3);
+    const pts = this.scratch;
+    const v: TrailView = { ox, oy, world, w, h, now, maxAgeMs: src.maxAgeMs, step: trailStep(this.radius), margin: this.radius * 2 };
+    let tn = 0;
+    let count = 0;
+    for (const u of this.shown.values()) {
+      const k = src.read(u.id, now, pts);
+      if (k === 0) continue;
+      const next = packTrail(out, tn, pts, k, u.mx, u.my, u.fixAt, v);
+      if (next === tn) continue;
+      out[tn] = this.lookIndex(u, looks, index);
+      tn = next;
+      count++;
+    }
+    return [tn, count];
   }
 
   /** Where the last frame was drawn: the projected pixel of the view's top left, the zoom, the size. */
@@ -225,33 +322,32 @@ export class UnitLayer extends L.Layer {
     const dpr = window.devicePixelRatio || 1;
 
     const reach = this.radius * 1.4 + 1.5;
-    const data = new Float32Array(this.shown.size * FRAME_STRIDE);
+    const world = 256 * 2 ** zoom;
+    const data = takeBuffer(this.dataPool, this.shown.size * FRAME_STRIDE);
     const looks: UnitLook[] = [];
     const lookIndex = new Map<string, number>();
     let n = 0;
     for (const u of this.shown.values()) {
-      const [px, py] = projectPx(u.lat, u.lon, zoom);
-      const x = px - ox;
-      const y = py - oy;
+      const x = u.mx * world - ox;
+      const y = u.my * world - oy;
       if (!inView(x, y, size.x, size.y, reach)) continue;
-      const look = lookOf(u.obj, u.stale);
-      const k = lookKey(look);
-      let li = lookIndex.get(k);
-      if (li === undefined) {
-        li = looks.push(look) - 1;
-        lookIndex.set(k, li);
-      }
       const o = n * FRAME_STRIDE;
       data[o] = x;
       data[o + 1] = y;
       data[o + 2] = headingColumn(u.heading);
-      data[o + 3] = li;
+      data[o + 3] = this.lookIndex(u, looks, lookIndex);
       n++;
     }
     this.drawn = n;
-    const frame = { w: size.x, h: size.y, dpr, radius: this.radius, looks, data, n };
+    const cap = this.trails && this.trails.size > 0 ? this.trails.capacity : 0;
+    const trails = takeBuffer(this.trailPool, cap ? this.shown.size * (TRAIL_HEADER + (cap + 1) * TRAIL_POINT) : 0);
+    const [tn, tcount] = this.packTrails(trails, looks, lookIndex, ox, oy, world, size.x, size.y);
+    this.trailsDrawn = tcount;
+    c.dataset.units = String(n);
+    c.dataset.trails = String(tcount);
+    const frame: UnitFrame = { w: size.x, h: size.y, dpr, radius: this.radius, looks, data, n, trails, tn, trailWidth: trailWidth(this.radius) };
     if (this.worker) {
-      this.worker.postMessage({ type: 'frame', ...frame } satisfies ToUnitWorker, [data.buffer]);
+      this.worker.postMessage({ type: 'frame', ...frame } satisfies ToUnitWorker, [data.buffer, trails.buffer]);
     } else if (this.ctx) {
       const w = Math.round(size.x * dpr);
       const h = Math.round(size.y * dpr);
@@ -260,6 +356,11 @@ export class UnitLayer extends L.Layer {
         c.height = h;
       }
       drawFrame(this.ctx, this.sprites, frame);
+      giveBack(this.dataPool, data);
+      giveBack(this.trailPool, trails);
+    } else {
+      giveBack(this.dataPool, data);
+      giveBack(this.trailPool, trails);
     }
   }
 
@@ -267,13 +368,14 @@ export class UnitLayer extends L.Layer {
   private hitGrid(): HitGrid {
     if (!this.hitsStale || !this.view) return this.hits;
     const { ox, oy, zoom, w, h } = this.view;
+    const world = 256 * 2 ** zoom;
+    const reach = this.radius * 1.5 + 4;
     this.hits.clear();
     this.hitIds = [];
     for (const u of this.shown.values()) {
-      const [px, py] = projectPx(u.lat, u.lon, zoom);
-      const x = px - ox;
-      const y = py - oy;
-      if (!inView(x, y, w, h, 12)) continue;
+      const x = u.mx * world - ox;
+      const y = u.my * world - oy;
+      if (!inView(x, y, w, h, reach)) continue;
       this.hits.add(x, y);
       this.hitIds.push(u.id);
     }
