@@ -98,7 +98,8 @@ export function useLeafletMap(container: Ref<HTMLElement | null>, riskMode: Read
   const tipContext = (): TipContext => ({
     t: (k, n) => t(k, n ?? {}),
     locale: locale.value,
-    now: clock.serverNow(),
+    // a replay measures incidents against its own instant (clock.replayAt)
+    now: clock.sceneNow(),
     place: (chain) => [jurisdictions.nameAt(chain, 'district'), jurisdictions.nameAt(chain, 'street')].filter(Boolean).join(' · '),
   });
 
@@ -251,7 +252,7 @@ export function useLeafletMap(container: Ref<HTMLElement | null>, riskMode: Read
         // the hovered incident went into a cluster
         if (onMarker && hover?.kind === 'incident' && !cl.marker(hover.id)) onOut();
       },
-    }, () => clock.serverNow(), k0));
+    }, () => clock.sceneNow(), k0));
     for (const g of [incidentLayer.group, cl.group]) g.on('mouseover', onOver).on('mouseout', onOut).addTo(m);
     el.addEventListener('mousemove', onUnitMove);
     el.addEventListener('click', onUnitClick);
@@ -289,7 +290,7 @@ export function useLeafletMap(container: Ref<HTMLElement | null>, riskMode: Read
           cl.load(incidents.items);
         } else {
           if (cl.enabled) cl.clear();
-          il.sync(incidents.items, clock.serverNow());
+          il.sync(incidents.items, clock.sceneNow());
         }
         stats.incidents = n;
         publishClusters();
@@ -309,7 +310,7 @@ export function useLeafletMap(container: Ref<HTMLElement | null>, riskMode: Read
         if (s % 5 === 0) {
           ul.restyle(now);
           // incidents drawn one by one change colour as their SLA runs out (clusters carry a halo count instead)
-          if (drawLive && !clustering) il.restyle(clock.serverNow());
+          if (drawLive && !clustering) il.restyle(clock.sceneNow());
         }
         if (clustering && s % OVERDUE_REFRESH_S === 0) cl.load(incidents.items);
         if (hover) renderTip();
