@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../server/store/keys.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { keepToOrigin, launchBrowser } from '../helpers/browser.js';
 import { demoTree, gridCenter } from '../helpers/geo.js';
 import { durableClient } from '../helpers/requests.js';
 import { ce, DEMO_PASSWORD, startStack, type Stack } from '../helpers/stack.js';
@@ -99,14 +99,7 @@ beforeAll(async () => {
   const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true });
   page = await context.newPage();
   page.on('pageerror', (e) => errors.push(e.message));
-  const origin = new URL(s.url).host;
-  await page.route('**', (route) => {
-    const u = new URL(route.request().url());
-    if ((u.protocol === 'http:' || u.protocol === 'ws:') && u.host === origin) return route.continue();
-    if (u.protocol === 'data:' || u.protocol === 'blob:') return route.continue();
-    outside++;
-    return route.abort();
-  });
+  await keepToOrigin(page, new URL(s.url).host, () => outside++);
   await page.goto(`${s.url}/leader`);
   await page.fill('input[name=username]', 'leader');
   await page.fill('input[name=password]', DEMO_PASSWORD);

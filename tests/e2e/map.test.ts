@@ -1,23 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.js';
+import { freePort, launchBrowser } from '../helpers/browser.js';
 import { gridCenter } from '../helpers/geo.js';
 import { ce, DEMO_PASSWORD, startStack, type Stack } from '../helpers/stack.js';
 
 const SHOTS = 'tests/e2e/screenshots';
-
-/** A fixed port, so that a restarted server is found again at the same address. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 let s: Stack;
 let browser: Browser;

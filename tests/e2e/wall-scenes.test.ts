@@ -6,27 +6,16 @@
 // degraded (its durable Redis killed: the log tail stops), clearing alone once Redis is back; and
 // the reload on a new server build (another server process, BUILD_ID set, on the same port).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../server/store/keys.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { freePort, keepToOrigin, launchBrowser } from '../helpers/browser.js';
 import { demoTree, gridCenter } from '../helpers/geo.js';
 import { durableClient } from '../helpers/requests.js';
 import { ce, DEMO_PASSWORD, INGEST_KEY, startStack, type Stack } from '../helpers/stack.js';
 
 /** The shortest cycle the wall allows (parseCycle clamps to 5..3600 s). */
 const CYCLE_S = 5;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 interface Snap { t: number; scene: string; scope: string; zoom: number; note: string; disputes: string }
 interface Segment { key: string; scene: string; scope: string; start: number; last: Snap }
@@ -122,14 +111,7 @@ beforeAll(async () => {
   page = await ctx.newPage();
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('load', () => loads++);
-  const origin = new URL(s.url).host;
-  await page.route('**', (route) => {
-    const u = new URL(route.request().url());
-    if ((u.protocol === 'http:' || u.protocol === 'ws:') && u.host === origin) return route.continue();
-    if (u.protocol === 'data:' || u.protocol === 'blob:') return route.continue();
-    outside++;
-    return route.abort();
-  });
+  await keepToOrigin(page, new URL(s.url).host, () => outside++);
   await page.goto(`${s.url}/wall?cycle=${CYCLE_S}`);
   await page.fill('input[name=username]', 'duty');
   await page.fill('input[name=password]', DEMO_PASSWORD);

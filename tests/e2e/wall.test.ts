@@ -4,7 +4,6 @@
 // no page error happens; a live priority-1 report takes the front and goes; a handover recorded
 // from the wall is shown; a server restart shows the banner, which clears, and the data catches up.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -13,23 +12,13 @@ import { parseConfig } from '../../server/config.js';
 import { startWorker, type WorkerHandle } from '../../server/jobs/worker-runtime.js';
 import { keys } from '../../server/store/keys.js';
 import { as } from '../helpers/auth.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { freePort, keepToOrigin, launchBrowser } from '../helpers/browser.js';
 import { demoTree, gridCenter } from '../helpers/geo.js';
 import { durableClient } from '../helpers/requests.js';
 import { ce, DEMO_PASSWORD, ingestTo, startStack, type Stack } from '../helpers/stack.js';
 
 const SHOTS = 'tests/e2e/screenshots';
 const PANELS = ['panel-kpis', 'panel-hourly', 'panel-categories', 'panel-district', 'panel-response', 'panel-funnel', 'panel-coverage', 'panel-ticker'];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 let s: Stack;
 let browser: Browser;
@@ -100,14 +89,7 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
   page.on('pageerror', (e) => errors.push(e.message));
-  const origin = new URL(s.url).host;
-  await page.route('**', (route) => {
-    const u = new URL(route.request().url());
-    if ((u.protocol === 'http:' || u.protocol === 'ws:') && u.host === origin) return route.continue();
-    if (u.protocol === 'data:' || u.protocol === 'blob:') return route.continue();
-    outside++;
-    return route.abort();
-  });
+  await keepToOrigin(page, new URL(s.url).host, () => outside++);
   await page.goto(`${s.url}/wall?cycle=0`);
   await page.fill('input[name=username]', 'duty');
   await page.fill('input[name=password]', DEMO_PASSWORD);
