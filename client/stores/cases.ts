@@ -8,7 +8,7 @@ import {
 } from '../api/governance.js';
 import { HttpError, isTransient } from '../api/http.js';
 import { eachLimited, minAsOf } from '../api/seq.js';
-import { dropExpired } from './expiry.js';
+import { dropExpired, keepNewest } from './expiry.js';
 
 /** Closed cases stay this long after they closed (DESIGN §9), then leave the store. */
 export const KEEP_CLOSED_MS = 30 * 60_000;
@@ -33,6 +33,11 @@ const splitKey = (key: string): [CaseKind, string] => {
   const i = key.indexOf(':');
   return [key.slice(0, i) as CaseKind, key.slice(i + 1)];
 };
+
+/** The group of a case in a stage after the open ones that is not closed (resolved disputes, answered petitions and orders), else null. */
+function recentGroup(c: CaseObject): string | null {
+  return SNAPSHOT[c.kind].recent.includes(c.stage) ? c.kind : null;
+}
 
 /** When a closed case leaves the store, or null while it is not closed. */
 function leavesAt(c: CaseObject): number | null {
@@ -271,8 +276,12 @@ export const useCasesStore = defineStore('cases', () => {
   });
 
   /** Drops cases closed more than 30 minutes ago. */
+  /** Drops closed cases after 30 minutes, and all but the newest RECENT_LIMIT resolved/answered ones per kind (the selected case stays). */
   function sweep(now = Date.now()): void {
-    if (dropExpired(items.value, leavesAt, now)) version.value++;
+    const closed = dropExpired(items.value, leavesAt, now);
+    const sel = selected.value;
+    const recent = keepNewest(items.value, recentGroup, (c) => Date.parse(c.stageSince), RECENT_LIMIT, (k) => sel !== null && k === caseKey(sel.kind, sel.id));
+    if (closed || recent) version.value++;
   }
   setInterval(sweep, 60_000);
 

@@ -189,6 +189,24 @@ describe('useCasesStore live entries', () => {
     s.reset();
     expect(s.items.size).toBe(0);
   });
+
+  it('keeps the newest 200 resolved disputes (never closed) and the selected one, drops the older ones', async () => {
+    handler = lists({ disputes: [] });
+    const s = useCasesStore();
+    await s.load();
+    const at = (i: number) => new Date(Date.parse(T0) + i * 60_000).toISOString();
+    for (let i = 0; i < 205; i++) s.put(dispute(`R${i}`, 3, { stage: 'resolved', stageSince: at(i), resolvedAt: at(i) }));
+    s.put(dispute('OPEN', 1));
+    s.select('dispute', 'R0');
+    s.sweep(Date.parse(T0) + 300 * 60_000);
+    expect(s.get('dispute', 'R0')).toBeDefined();
+    // R0 stays as the selected one; of R1..R204 the newest 200 stay
+    for (const i of [1, 2, 3, 4]) expect(s.get('dispute', `R${i}`)).toBeUndefined();
+    expect(s.get('dispute', 'R5')).toBeDefined();
+    expect(s.get('dispute', 'R204')).toBeDefined();
+    expect(s.get('dispute', 'OPEN')).toBeDefined();
+    expect(s.items.size).toBe(202);
+  });
 });
 
 describe('useCasesStore commands', () => {
