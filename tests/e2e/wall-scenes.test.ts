@@ -194,7 +194,9 @@ describe('wall scenes, ticker, banner and reload (headless Chromium)', () => {
     await pause.click();
     expect(await pause.getAttribute('aria-pressed')).toBe('true');
     expect(await pause.textContent()).toContain('已暂停轮播');
-    expect(await page.evaluate(() => localStorage.getItem('pingan.wall.paused'))).toBe('1');
+    // kept as the time it began: it holds across reloads for 30 minutes, then the rotation resumes by itself
+    const pausedAt = Number(await page.evaluate(() => localStorage.getItem('pingan.wall.paused')));
+    expect(Math.abs(Date.now() - pausedAt)).toBeLessThan(60_000);
     // paused: nothing moves for two whole cycles (a negative, so it takes a wait)
     const before = (await segments()).length;
     await page.waitForTimeout(2 * CYCLE_S * 1000 + 1000);

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   advance, againstTarget, boundsOf, buildScenes, delta, dismiss, emptyQueue, enqueue, formatDuration, formatHours, formatRate, freshEnough,
-  parseCycle, parseOpenItems, parseReloadHours, rateTone, seriesEmpty, TAKEOVER_MAX_QUEUED, TAKEOVER_MS, TICKER_CAP, tickerItems,
+  MANUAL_PAUSE_MS, parseCycle, parseOpenItems, pauseHolds, parseReloadHours, rateTone, seriesEmpty, TAKEOVER_MAX_QUEUED, TAKEOVER_MS, TICKER_CAP, tickerItems,
 } from '../../client/composables/wall/model.js';
 import { viewportScale } from '../../client/composables/wall/scale.js';
 
@@ -116,6 +116,14 @@ describe('settings', () => {
     expect(parseCycle('2', null)).toBe(5);
     expect(parseCycle('abc', '-1')).toBe(60);
     expect(parseCycle('99999', null)).toBe(3600);
+  });
+  it('a pause by hand holds for 30 minutes from when it began, then the rotation resumes', () => {
+    const t = Date.parse('2026-03-01T08:00:00Z');
+    expect(pauseHolds(String(t), t + 1000)).toBe(true);
+    expect(pauseHolds(String(t), t + MANUAL_PAUSE_MS - 1)).toBe(true);
+    expect(pauseHolds(String(t), t + MANUAL_PAUSE_MS)).toBe(false);
+    // an old '1' (paused for ever), nothing, or garbage: no pause
+    for (const v of ['1', '0', '', null, 'yes']) expect(pauseHolds(v, t)).toBe(false);
   });
   it('?reload=<hours>', () => {
     expect(parseReloadHours('24')).toBe(24);

@@ -223,6 +223,15 @@ export function parseCycle(param: string | null | undefined, stored: string | nu
   return DEFAULT_CYCLE_S;
 }
 
+/** A scene rotation paused by hand resumes by itself after this long: an unattended wall must not stay on one scene for days. */
+export const MANUAL_PAUSE_MS = 30 * 60_000;
+
+/** Whether a pause stored as the time it began (ms, as text) still holds at `now`; an old `'1'` or anything else does not. */
+export function pauseHolds(stored: string | null | undefined, now: number): boolean {
+  const at = Number(stored);
+  return stored !== '1' && Number.isFinite(at) && at > 0 && now - at < MANUAL_PAUSE_MS;
+}
+
 /** `?reload=<hours>`: a scheduled soft reload after that many hours (0.25..720), else null. */
 export function parseReloadHours(param: string | null | undefined): number | null {
   if (!param) return null;
