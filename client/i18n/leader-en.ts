@@ -76,6 +76,7 @@ export default {
     hours: '{n} h',
     load: 'Load',
     entries: '{n} entries',
+    scopeHint: 'incidents reported within the window only; no unit positions',
     truncated: 'too many entries: only the first part loaded',
     badFrom: 'Choose a start time',
     exit: 'Leave replay, back to live',

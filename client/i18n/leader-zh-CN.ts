@@ -74,6 +74,7 @@ export default {
     hours: '{n} 小时',
     load: '载入',
     entries: '{n} 条记录',
+    scopeHint: '只含窗口内接报的警情；不含警力位置',
     truncated: '记录过多，仅载入前段',
     badFrom: '请选择起始时间',
     exit: '退出回放，返回实时',
