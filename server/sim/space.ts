@@ -1,3 +1,4 @@
+import { pointInRing } from '../../shared/geometry.js';
 import type { AreaType, Location } from '../../shared/jurisdiction.js';
 import type { Rng } from './random.js';
 
@@ -63,22 +64,12 @@ export function round6(p: Location): Location {
   return { lat: Math.round(p.lat * 1e6) / 1e6, lon: Math.round(p.lon * 1e6) / 1e6 };
 }
 
-function inRing(ring: readonly [number, number][], lon: number, lat: number): boolean {
-  let inside = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i] as [number, number];
-    const [xj, yj] = ring[j] as [number, number];
-    if (yi > lat !== yj > lat && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
-
 /** True when the point lies in the grid (its rings, else its bbox). */
 export function gridContains(grid: SimGrid, p: Location): boolean {
   const [minLon, minLat, maxLon, maxLat] = grid.bbox;
   if (p.lon < minLon || p.lon > maxLon || p.lat < minLat || p.lat > maxLat) return false;
   if (!grid.rings || grid.rings.length === 0) return true;
-  return grid.rings.some((r) => inRing(r, p.lon, p.lat));
+  return grid.rings.some((r) => pointInRing(r, p.lon, p.lat));
 }
 
 /** The grids of a city with the lookups the simulator needs. */

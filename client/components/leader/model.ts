@@ -3,6 +3,7 @@
 // the CSV of what is on screen (UTF-8 BOM, RFC 4180 quoting), and how indicator values and their
 // targets read. No Vue, no Leaflet, no ECharts: tested on fixed data (tests/unit/leader-view.test.ts).
 import type { LeaderIndicator, LeaderIndicatorValues, RankingBy, RankingRow } from '../../../shared/leader.js';
+import { pointInRing } from '../../../shared/geometry.js';
 import type { AreaGeometry, JurisdictionFeature, JurisdictionProps, Level } from '../../../shared/jurisdiction.js';
 
 const LEVEL_ORDER: readonly Level[] = ['city', 'district', 'street', 'community', 'grid'];
@@ -50,17 +51,6 @@ export function isUnder(byId: ReadonlyMap<string, JurisdictionProps>, scope: str
     id = byId.get(id)?.parentId ?? null;
   }
   return false;
-}
-
-/** Ray casting over one ring ([lon, lat] positions); a point on an edge may fall either way. */
-export function pointInRing(ring: readonly (readonly number[])[], lon: number, lat: number): boolean {
-  let inside = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i] as [number, number];
-    const [xj, yj] = ring[j] as [number, number];
-    if (yi > lat !== yj > lat && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
 }
 
 /** A point inside a Polygon or MultiPolygon (outer ring in, holes out). */

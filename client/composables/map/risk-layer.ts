@@ -2,6 +2,7 @@
 // of the chosen score on a canvas of their own, below the live markers. Only filled cells are
 // drawn, so a city of thousands of grids with a few hundred scored cells stays cheap; the canvas
 // takes no pointer events (the live canvas above must keep them), so hovering is a hit test here.
+import { pointInRing } from '../../../shared/geometry.js';
 import * as L from 'leaflet';
 import type { AreaGeometry, JurisdictionCollection, JurisdictionProps } from '../../../shared/jurisdiction.js';
 import type { Translate } from '../../i18n/labels.js';
@@ -35,19 +36,9 @@ function shapeOf(g: AreaGeometry): GridShape {
   return { latlngs, bbox, polygons };
 }
 
-function inRing(r: readonly Pt[], x: number, y: number): boolean {
-  let inside = false;
-  for (let i = 0, j = r.length - 1; i < r.length; j = i++) {
-    const [xi, yi] = r[i]! as [number, number];
-    const [xj, yj] = r[j]! as [number, number];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
-
 function contains(s: GridShape, lon: number, lat: number): boolean {
   if (lon < s.bbox[0] || lon > s.bbox[2] || lat < s.bbox[1] || lat > s.bbox[3]) return false;
-  return s.polygons.some((poly) => poly.reduce((inside, r) => (inRing(r, lon, lat) ? !inside : inside), false));
+  return s.polygons.some((poly) => poly.reduce((inside, r) => (pointInRing(r, lon, lat) ? !inside : inside), false));
 }
 
 /**
