@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../server/store/keys.js';
-import { keepToOrigin, launchBrowser } from '../helpers/browser.js';
+import { keepToOrigin, launchBrowser, signInWall } from '../helpers/browser.js';
 import { demoTree, gridCenter } from '../helpers/geo.js';
 import { durableClient } from '../helpers/requests.js';
 import { ce, DEMO_PASSWORD, startStack, type Stack } from '../helpers/stack.js';
@@ -203,13 +203,7 @@ describe('the leader view (headless Chromium)', () => {
     const wallContext = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
     const wall = await wallContext.newPage();
     wall.on('pageerror', (e) => errors.push(`wall: ${e.message}`));
-    await wall.goto(`${s.url}/login`);
-    await wall.fill('input[name=username]', 'duty');
-    await wall.fill('input[name=password]', DEMO_PASSWORD);
-    await wall.check('input[name=kiosk]');
-    await wall.click('button[type=submit]');
-    await wall.waitForURL((u) => !u.pathname.startsWith('/login'));
-    await wall.goto(`${s.url}/wall?cycle=0`);
+    await signInWall(wall, s.url);
     const wallCount = () => wall.locator('[data-testid=wall-supervision]').getAttribute('data-count');
     await expect.poll(wallCount, { timeout: 15_000 }).toBe('0');
 

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectPx } from '../../client/composables/map/cluster-math.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { launchBrowser, signInWall } from '../helpers/browser.js';
 import { demoTree, gridCenter } from '../helpers/geo.js';
 import { ce, DEMO_PASSWORD, startStack, type Stack } from '../helpers/stack.js';
 
@@ -114,13 +114,7 @@ describe('clustered incidents on the live map (headless Chromium)', () => {
   it('shows the 5,000 incidents clustered on the wall', async () => {
     const wall = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     wall.on('pageerror', (e) => errors.push(e.message));
-    await wall.goto(`${s.url}/login`);
-    await wall.fill('input[name=username]', 'duty');
-    await wall.fill('input[name=password]', DEMO_PASSWORD);
-    await wall.check('input[name=kiosk]');
-    await wall.click('button[type=submit]');
-    await wall.waitForURL((u) => !u.pathname.startsWith('/login'));
-    await wall.goto(`${s.url}/wall?cycle=0`);
+    await signInWall(wall, s.url);
     const wmap = wall.locator('.wall [data-testid=live-map]');
     await expect.poll(() => wmap.getAttribute('data-ready'), { timeout: 30_000 }).toBe('true');
     await expect.poll(async () => Number(await wmap.getAttribute('data-incidents')), { timeout: 60_000 }).toBe(INCIDENTS);

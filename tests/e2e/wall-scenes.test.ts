@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../server/store/keys.js';
-import { freePort, keepToOrigin, launchBrowser } from '../helpers/browser.js';
+import { freePort, keepToOrigin, launchBrowser, signInWall } from '../helpers/browser.js';
 import { demoTree, gridCenter } from '../helpers/geo.js';
 import { durableClient } from '../helpers/requests.js';
 import { ce, DEMO_PASSWORD, INGEST_KEY, startStack, type Stack } from '../helpers/stack.js';
@@ -112,12 +112,7 @@ beforeAll(async () => {
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('load', () => loads++);
   await keepToOrigin(page, new URL(s.url).host, () => outside++);
-  await page.goto(`${s.url}/wall?cycle=${CYCLE_S}`);
-  await page.fill('input[name=username]', 'duty');
-  await page.fill('input[name=password]', DEMO_PASSWORD);
-  await page.check('input[name=kiosk]');
-  await page.click('button[type=submit]');
-  await page.waitForURL((u) => u.pathname === '/wall');
+  await signInWall(page, s.url, `/wall?cycle=${CYCLE_S}`);
   // login brings the wall back with its settings
   expect(new URL(page.url()).searchParams.get('cycle')).toBe(String(CYCLE_S));
   await page.waitForSelector('.wall [data-testid=live-map][data-ready=true]', { timeout: 20_000 });

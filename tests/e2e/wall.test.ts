@@ -12,10 +12,10 @@ import { parseConfig } from '../../server/config.js';
 import { startWorker, type WorkerHandle } from '../../server/jobs/worker-runtime.js';
 import { keys } from '../../server/store/keys.js';
 import { as } from '../helpers/auth.js';
-import { freePort, keepToOrigin, launchBrowser } from '../helpers/browser.js';
+import { freePort, keepToOrigin, launchBrowser, signInWall } from '../helpers/browser.js';
 import { demoTree, gridCenter } from '../helpers/geo.js';
 import { durableClient } from '../helpers/requests.js';
-import { ce, DEMO_PASSWORD, ingestTo, startStack, type Stack } from '../helpers/stack.js';
+import { ce, ingestTo, startStack, type Stack } from '../helpers/stack.js';
 
 const SHOTS = 'tests/e2e/screenshots';
 const PANELS = ['panel-kpis', 'panel-hourly', 'panel-categories', 'panel-district', 'panel-response', 'panel-funnel', 'panel-coverage', 'panel-ticker'];
@@ -90,12 +90,7 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
   page.on('pageerror', (e) => errors.push(e.message));
   await keepToOrigin(page, new URL(s.url).host, () => outside++);
-  await page.goto(`${s.url}/wall?cycle=0`);
-  await page.fill('input[name=username]', 'duty');
-  await page.fill('input[name=password]', DEMO_PASSWORD);
-  await page.check('input[name=kiosk]');
-  await page.click('button[type=submit]');
-  await page.waitForURL((u) => u.pathname === '/wall');
+  await signInWall(page, s.url);
 }, 120_000);
 
 afterAll(async () => {

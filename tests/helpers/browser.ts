@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { DEMO_PASSWORD } from './stack.js';
 
 /** Debian's Chromium, headless, with the flags this closed network needs. */
 export function launchBrowser(): Promise<Browser> {
@@ -33,4 +34,14 @@ export function freePort(): Promise<number> {
     });
     srv.on('error', reject);
   });
+}
+
+/** Opens the wall at `path` as the demo duty officer in kiosk mode (through the login it redirects to). */
+export async function signInWall(page: Page, base: string, path = '/wall?cycle=0'): Promise<void> {
+  await page.goto(`${base}${path}`);
+  await page.fill('input[name=username]', 'duty');
+  await page.fill('input[name=password]', DEMO_PASSWORD);
+  await page.check('input[name=kiosk]');
+  await page.click('button[type=submit]');
+  await page.waitForURL((u) => u.pathname === '/wall');
 }
